@@ -44,24 +44,40 @@ function stripUndefined<T extends object>(o: T): T {
 }
 
 /**
- * Walks a stream's events in version order and returns the first version whose link is
- * broken (wrong version number, wrong prevHash, or a hash that does not match its content).
+ * Checks a stream's events one by one, in version order, and remembers the first broken link:
+ * a missing or out-of-order version, a prevHash that is not the previous event's hash, or a
+ * hash that does not match the event's content. Feed it page by page to bound memory.
  */
-export function verifyChain(
-  streamId: string,
-  events: Iterable<RecordedEvent>,
-): { ok: true; events: number; headHash: string } | { ok: false; events: number; brokenAtVersion: number; reason: string } {
-  let prev = GENESIS_HASH;
-  let expectedVersion = 1;
-  let count = 0;
-  for (const e of events) {
-    count++;
-    if (e.streamId !== streamId) return { ok: false, events: count, brokenAtVersion: expectedVersion, reason: 'event belongs to another stream' };
-    if (e.version !== expectedVersion) return { ok: false, events: count, brokenAtVersion: expectedVersion, reason: `version ${expectedVersion} is missing` };
-    if (e.prevHash !== prev) return { ok: false, events: count, brokenAtVersion: e.version, reason: 'prevHash does not match the previous event' };
-    if (computeEventHash(e) !== e.hash) return { ok: false, events: count, brokenAtVersion: e.version, reason: 'hash does not match the event content' };
-    prev = e.hash;
-    expectedVersion++;
+export class ChainVerifier {
+  private prev = GENESIS_HASH;
+  private nextVersion = 1;
+  private count = 0;
+  private broken: { brokenAtVersion: number; reason: string } | undefined;
+
+  constructor(private readonly streamId: string) {}
+
+  /** Returns false once the chain is broken (later events are not examined). */
+  push(e: RecordedEvent): boolean {
+    if (this.broken) return false;
+    this.count++;
+    if (e.streamId !== this.streamId) this.broken = { brokenAtVersion: this.nextVersion, reason: 'event belongs to another stream' };
+    else if (e.version !== this.nextVersion) this.broken = { brokenAtVersion: this.nextVersion, reason: `version ${this.nextVersion} is missing` };
+    else if (e.prevHash !== this.prev) this.broken = { brokenAtVersion: e.version, reason: 'prevHash does not match the previous event' };
+    else if (computeEventHash(e) !== e.hash) this.broken = { brokenAtVersion: e.version, reason: 'hash does not match the event content' };
+    if (this.broken) return false;
+    this.prev = e.hash;
+    this.nextVersion++;
+    return true;
   }
-  return { ok: true, events: count, headHash: prev };
+
+  result(): { ok: true; events: number; headHash: string } | { ok: false; events: number; brokenAtVersion: number; reason: string } {
+    return this.broken ? { ok: false, events: this.count, ...this.broken } : { ok: true, events: this.count, headHash: this.prev };
+  }
+}
+
+/** Verifies a whole stream held in memory (the offline verifier uses this on an export). */
+export function verifyChain(streamId: string, events: Iterable<RecordedEvent>): ReturnType<ChainVerifier['result']> {
+  const verifier = new ChainVerifier(streamId);
+  for (const e of events) if (!verifier.push(e)) break;
+  return verifier.result();
 }

@@ -1,0 +1,4 @@
+export * from './lib/hash-chain';
+export * from './lib/polling-subscription';
+export * from './lib/postgres/migrations';
+export * from './lib/postgres/postgres-event-store';
