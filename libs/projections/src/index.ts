@@ -1,0 +1,3 @@
+export * from './lib/migrations';
+export * from './lib/projection';
+export * from './lib/projection-runner';

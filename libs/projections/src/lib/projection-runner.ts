@@ -1,0 +1,141 @@
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '@custodian/kernel';
+import { isCustodianError } from '@custodian/kernel';
+import type { Projection } from './projection';
+
+export interface ProjectionRunnerOptions {
+  /** Events applied per transaction. @defaultValue 500 */
+  batchSize?: number;
+  /** Poll interval when caught up, in ms. @defaultValue 25 */
+  idleMs?: number;
+  /** Told about every failed batch; the runner retries it after a backoff. */
+  onError?: (error: unknown, projection: string) => void;
+}
+
+/**
+ * Runs one projection: reads the store's global log after its checkpoint (gap-free, see the
+ * EventStore port) and applies each page in ONE transaction that also advances the checkpoint.
+ * Guarantees: an event is applied exactly once to the read model — a crash rolls back the
+ * page's writes and its checkpoint together, so a restart neither skips nor re-applies.
+ * A failing page is retried (with capped backoff) forever; it never advances past an event
+ * it could not apply.
+ */
+export class ProjectionRunner {
+  private position = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    private readonly projection: Projection,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.idleMs = options.idleMs ?? 25;
+  }
+
+  /** The global position the read model reflects. */
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.position = await this.readCheckpoint();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Empties the read model and its checkpoint in one transaction; `start` then replays from zero. */
+  async rebuild(): Promise<void> {
+    await this.stop();
+    await this.dataSource.transaction(async (manager) => {
+      await this.projection.reset(manager);
+      await manager.query('DELETE FROM projections.checkpoints WHERE name = $1', [this.projection.name]);
+    });
+    this.position = 0;
+    await this.start();
+  }
+
+  /** Resolves once the read model reflects every event up to `position` that the store exposes. */
+  async caughtUpTo(position: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.position >= position) return;
+      // A filtered projection may never see `position` itself: caught up when nothing relevant remains.
+      const pending = await this.store.readAll({ after: this.position, limit: 1, typePrefixes: this.projection.typePrefixes });
+      if (pending.length === 0 || pending[0].globalPosition > position) {
+        const settled = await this.store.readAll({ after: position - 1, limit: 1 });
+        if (settled.length > 0 && settled[0].globalPosition >= position) return;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 10);
+        this.waiters.add(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    throw new Error(`projection ${this.projection.name} at ${this.position} did not reach ${position} within ${timeoutMs} ms`);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const page = await this.store.readAll({ after: this.position, limit: this.batchSize, typePrefixes: this.projection.typePrefixes });
+        if (page.length > 0) {
+          const last = page[page.length - 1].globalPosition;
+          await this.dataSource.transaction(async (manager) => {
+            for (const event of page) await this.projection.apply(event, manager);
+            await manager.query(
+              `INSERT INTO projections.checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+               ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+              [this.projection.name, last],
+            );
+          });
+          this.position = last;
+          for (const w of [...this.waiters]) w();
+          this.waiters.clear();
+        }
+        failures = 0;
+        if (page.length < this.batchSize) await this.sleep(this.idleMs);
+      } catch (error) {
+        failures++;
+        this.options.onError?.(error, this.projection.name);
+        const retriable = !isCustodianError(error) || error.retriable;
+        await this.sleep(Math.min(5_000, this.idleMs * 2 ** Math.min(failures, 8) * (retriable ? 1 : 4)));
+      }
+    }
+  }
+
+  private async readCheckpoint(): Promise<number> {
+    const rows: Array<{ position: string | number }> = await this.dataSource.query('SELECT position FROM projections.checkpoints WHERE name = $1', [this.projection.name]);
+    return rows.length ? Number(rows[0].position) : 0;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
