@@ -7,6 +7,39 @@ import tseslint from 'typescript-eslint';
 
 const pureLayerImports = ['canonicalize', 'uuid'];
 
+/**
+ * Layer and context constraints. Test files (and only they) may also use the type:testing
+ * libraries (test database harness, adapter contract suites).
+ */
+function boundaries(forTests) {
+  const testing = forTests ? ['type:testing'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      // Layers.
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', ...testing], allowedExternalImports: pureLayerImports },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:kernel', ...testing], allowedExternalImports: pureLayerImports },
+      { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel', ...testing], allowedExternalImports: pureLayerImports },
+      { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:contracts', ...testing] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts'] },
+      { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', 'type:infra', ...testing] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:contracts', 'type:kernel', 'type:infra', ...testing] },
+      // End-to-end suites start whole services in-process; nothing depends on them.
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:contracts', 'type:kernel', 'type:infra', 'type:testing'] },
+      { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts'] },
+      // Bounded contexts: own scope, shared libraries, and anybody's contracts — nothing else.
+      { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:shared', 'type:contracts'] },
+      { sourceTag: 'scope:scheduling', onlyDependOnLibsWithTags: ['scope:scheduling', 'scope:shared', 'type:contracts'] },
+      { sourceTag: 'scope:records', onlyDependOnLibsWithTags: ['scope:records', 'scope:shared', 'type:contracts'] },
+      { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:audit', 'scope:shared', 'type:contracts'] },
+      { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared', 'type:contracts'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity', 'scope:gateway', 'scope:scheduling', 'scope:records', 'scope:audit'] },
+    ],
+  };
+}
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '.custodian/**', '.nx/**', 'bench/results/**'] },
   ...nx.configs['flat/base'],
@@ -18,30 +51,11 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // Layers.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel'], allowedExternalImports: pureLayerImports },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:kernel'], allowedExternalImports: pureLayerImports },
-            { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'], allowedExternalImports: pureLayerImports },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', 'type:infra', 'type:testing'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts'] },
-            // Bounded contexts: own scope, shared libraries, and anybody's contracts — nothing else.
-            { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:shared', 'type:contracts'] },
-            { sourceTag: 'scope:scheduling', onlyDependOnLibsWithTags: ['scope:scheduling', 'scope:shared', 'type:contracts'] },
-            { sourceTag: 'scope:records', onlyDependOnLibsWithTags: ['scope:records', 'scope:shared', 'type:contracts'] },
-            { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:audit', 'scope:shared', 'type:contracts'] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared', 'type:contracts'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
 ];

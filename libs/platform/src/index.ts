@@ -1,2 +1,5 @@
 export * from './lib/db/migrations';
 export * from './lib/db/pool';
+export * from './lib/config';
+export * from './lib/logging';
+export * from './lib/telemetry';

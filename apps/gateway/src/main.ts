@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { bool, ConfigError, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, secret, string } from '@custodian/platform';
+import { startTelemetry } from '@custodian/platform';
+import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
+
+/** Environment of the gateway process (the launcher sets it; see README "Configuration"). */
+const schema = defineConfig({
+  PORT: port({ default: 3000 }),
+  HOST: string({ default: '127.0.0.1' }),
+  CUSTODIAN_BOOTSTRAP_TOKEN: secret({ minLength: 24 }),
+  IDENTITY_HOST: string({ default: '127.0.0.1' }),
+  IDENTITY_PORT: port({ default: 4001 }),
+  SERVICE_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 10_000 }),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
+  OTEL_CONSOLE_EXPORTER: bool({ default: false }),
+});
+
+async function main(): Promise<void> {
+  const env = loadConfig(schema, process.env);
+  const telemetry = startTelemetry({ serviceName: 'custodian-gateway', console: env.OTEL_CONSOLE_EXPORTER });
+  const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
+  const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024);
+  const app = await createGatewayApp(config, new NestJsonLogger(log));
+  await app.listen({ port: config.port, host: config.host });
+  log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');
+  const stop = async () => {
+    await app.close();
+    await telemetry.shutdown();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

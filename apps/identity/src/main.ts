@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { parseMasterKey } from '@custodian/crypto';
+import { ConfigError, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, secret, startTelemetry, string, url, bool } from '@custodian/platform';
+import { IdentityConfig, startIdentityService } from '@custodian/identity/service';
+
+/** Environment of the identity process (the launcher sets it; see README "Configuration"). */
+const schema = defineConfig({
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }),
+  CUSTODIAN_MASTER_KEY: secret({ minLength: 43 }),
+  IDENTITY_HOST: string({ default: '127.0.0.1' }),
+  IDENTITY_PORT: port({ default: 4001 }),
+  ACCESS_TOKEN_TTL_SECONDS: int({ min: 60, max: 86_400, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: int({ min: 300, max: 90 * 86_400, default: 14 * 86_400 }),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
+  OTEL_CONSOLE_EXPORTER: bool({ default: false }),
+});
+
+async function main(): Promise<void> {
+  const env = loadConfig(schema, process.env);
+  const masterKey = parseMasterKey(env.CUSTODIAN_MASTER_KEY);
+  const telemetry = startTelemetry({ serviceName: 'custodian-identity', console: env.OTEL_CONSOLE_EXPORTER });
+  const log = createLogger({ service: 'identity', level: env.LOG_LEVEL });
+  const config = new IdentityConfig(env.DATABASE_URL, masterKey, env.IDENTITY_HOST, env.IDENTITY_PORT, env.ACCESS_TOKEN_TTL_SECONDS, env.REFRESH_TOKEN_TTL_SECONDS);
+  const running = await startIdentityService(config, new NestJsonLogger(log));
+  log.info({ host: config.host, port: config.port }, 'identity service listening');
+  const stop = async () => {
+    await running.close();
+    await telemetry.shutdown();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

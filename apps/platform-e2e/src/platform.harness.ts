@@ -1,0 +1,78 @@
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
+import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
+import { createLogger, NestJsonLogger } from '@custodian/platform';
+import { testDatabaseUrl } from '@custodian/testing';
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function quietLogger(): LoggerService {
+  return new NestJsonLogger(createLogger({ service: 'e2e', level: 'error' }));
+}
+
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  url: string;
+  bootstrapToken: string;
+  close(): Promise<void>;
+}
+
+/** The gateway on a free port, talking to an identity service at `identityPort`. */
+export async function startGateway(identityPort: number, bootstrapToken = randomBytes(24).toString('base64url')): Promise<RunningGateway> {
+  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024);
+  const app = await createGatewayApp(config, quietLogger());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, bootstrapToken, close: () => app.close() };
+}
+
+export interface RunningIdentity {
+  service: IdentityService;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The identity service in this process on a free port, on the run's test database. */
+export async function startIdentity(masterKey: Buffer, port?: number): Promise<RunningIdentity> {
+  const p = port ?? (await freePort());
+  const running = await startIdentityService(new IdentityConfig(testDatabaseUrl(), masterKey, '127.0.0.1', p, 900, 86_400), quietLogger());
+  return { service: running.service, port: p, close: running.close };
+}
+
+/** JSON over HTTP with a bounded timeout; returns status, headers and parsed body. */
+export async function http(
+  method: string,
+  url: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: string | undefined;
+  if (options.rawBody !== undefined) payload = options.rawBody;
+  else if (options.body !== undefined) payload = JSON.stringify(options.body);
+  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const res = await fetch(url, { method, headers, body: payload, signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export const uniqueName = (prefix = 'Tenant') => `${prefix} ${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { UnauthorizedError } from '@custodian/kernel';
+import { IDENTITY_PATTERNS } from '@custodian/identity/contracts';
+import { IdentityClient } from '../identity/identity.client';
+import type { Caller } from './caller';
+
+export const TOKEN_ISSUER = 'custodian-identity';
+export const TOKEN_AUDIENCE = 'custodian-api';
+const JWKS_REFRESH_MIN_MS = 5_000;
+
+/**
+ * Verifies EdDSA access tokens against the identity service's JWKS, held in memory and
+ * re-fetched when a token names an unknown key id (at most every 5 s), so a rotated key is
+ * picked up without restarts. Every failure is the same 401.
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  private keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  private fetchedAt = 0;
+
+  constructor(private readonly identity: IdentityClient) {}
+
+  async verify(token: string): Promise<Caller> {
+    try {
+      return await this.verifyWith(await this.keySet(false), token);
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - this.fetchedAt > JWKS_REFRESH_MIN_MS) {
+        return this.verifyWith(await this.keySet(true), token).catch(() => {
+          throw invalid();
+        });
+      }
+      throw error instanceof UnauthorizedError ? error : invalid();
+    }
+  }
+
+  private async verifyWith(keys: ReturnType<typeof createLocalJWKSet>, token: string): Promise<Caller> {
+    const { payload } = await jwtVerify(token, keys, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['EdDSA'], typ: 'at+jwt' });
+    const tenantId = payload['tid'];
+    const sessionId = payload['sid'];
+    if (typeof payload.sub !== 'string' || typeof tenantId !== 'string' || typeof sessionId !== 'string') throw invalid();
+    return { userId: payload.sub, tenantId, sessionId };
+  }
+
+  private async keySet(refresh: boolean): Promise<ReturnType<typeof createLocalJWKSet>> {
+    if (!this.keys || refresh) {
+      const jwks = await this.identity.send(IDENTITY_PATTERNS.jwks, {}, { requestId: 'jwks-refresh' });
+      this.keys = createLocalJWKSet(jwks as unknown as JSONWebKeySet);
+      this.fetchedAt = Date.now();
+    }
+    return this.keys;
+  }
+}
+
+function invalid(): UnauthorizedError {
+  return new UnauthorizedError('The access token is invalid or expired', 'invalid_token');
+}

@@ -1,0 +1,25 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+/** The authenticated user of a request, set by the AccessGuard. */
+export interface Caller {
+  userId: string;
+  tenantId: string;
+  sessionId: string;
+}
+
+export interface CustodianRequest extends FastifyRequest {
+  caller?: Caller;
+}
+
+export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
+  const caller = ctx.switchToHttp().getRequest<CustodianRequest>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without user authentication');
+  return caller;
+});
+
+/** Client address and agent, for event metadata and the activity log. */
+export function clientOf(req: FastifyRequest): { ip: string; userAgent?: string } {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : undefined };
+}

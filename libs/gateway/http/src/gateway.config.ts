@@ -1,0 +1,16 @@
+/**
+ * The gateway's configuration: one typed object, built from the environment once in main.ts
+ * (see loadGatewayConfig) and injected. Nothing below main.ts reads process.env.
+ */
+export class GatewayConfig {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly bootstrapToken: string,
+    readonly identity: { host: string; port: number },
+    /** Requests to a service time out after this many ms (then 503). */
+    readonly serviceTimeoutMs: number,
+    /** Largest accepted request body, in bytes. */
+    readonly bodyLimitBytes: number,
+  ) {}
+}

@@ -1,0 +1,4 @@
+import type { Command } from '../command';
+
+/** Reserve an email, by its blind index, for a user of a tenant. */
+export type ClaimEmail = Command<'ClaimEmail', { tenantId: string; userId: string; emailIndex: string }>;

@@ -1,0 +1,4 @@
+import type { Command } from '../command';
+
+/** Reserve a tenant name for a tenant. `nameKey` is `tenantNameKey(name)` (hex SHA-256). */
+export type ClaimTenantName = Command<'ClaimTenantName', { tenantId: string; nameKey: string }>;

@@ -1,0 +1,96 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { PersonalDataCipher, PostgresSubjectKeyStore } from '@custodian/crypto';
+import { PostgresEventStore } from '@custodian/event-store';
+import type { HealthResponse } from '@custodian/identity/contracts';
+import { createPool, migrate, SpanAttributes, tracer, withSpan } from '@custodian/platform';
+import { cryptoMigrations } from '@custodian/crypto';
+import { eventStoreMigrations } from '@custodian/event-store';
+import { projectionMigrations } from '@custodian/projections';
+import { identityMigrations } from './infra/identity.migrations';
+import { ProjectionRunner } from '@custodian/projections';
+import { CreateTenantHandler } from './create-tenant/create-tenant.handler';
+import type { IdentityConfig } from './identity.config';
+import { IdentityCommands } from './infra/identity-store';
+import { PasswordHasher } from './infra/password-hasher';
+import { TokenIssuer } from './infra/token-issuer';
+import { LoginHandler } from './login/login.handler';
+import { MeHandler } from './me/me.handler';
+import { IDENTITY_READ_MODEL_ENTITIES } from './read-model/identity.entities';
+import { identityProjection } from './read-model/identity.projection';
+
+export const LOGGER = Symbol('LOGGER');
+const storeTracer = tracer('custodian.event-store');
+
+/**
+ * Everything the identity service runs on, wired once: the runtime-role pool, the event store
+ * (appends traced as spans), the personal-data cipher, the read-model DataSource and its
+ * projection runner, and the use-case handlers. `start` begins projecting; `close` stops all.
+ */
+export class IdentityService {
+  readonly pool: Pool;
+  readonly store: PostgresEventStore;
+  readonly dataSource: DataSource;
+  readonly projection: ProjectionRunner;
+  readonly tokens: TokenIssuer;
+  readonly createTenant: CreateTenantHandler;
+  readonly login: LoginHandler;
+  readonly me: MeHandler;
+
+  constructor(
+    private readonly config: IdentityConfig,
+    private readonly logger: LoggerService,
+  ) {
+    this.pool = createPool({ connectionString: config.databaseUrl, max: 10, applicationName: 'custodian-identity' });
+    this.store = new PostgresEventStore(this.pool, {
+      onAppend: (streamId, count, work) => withSpan(storeTracer, 'event-store.append', { [SpanAttributes.streamId]: streamId, [SpanAttributes.eventCount]: count }, work),
+    });
+    this.dataSource = new DataSource({
+      type: 'postgres',
+      url: config.databaseUrl,
+      entities: IDENTITY_READ_MODEL_ENTITIES,
+      synchronize: false,
+      extra: { max: 5, options: '-c role=custodian_runtime', application_name: 'custodian-identity-rm' },
+    });
+    const cipher = new PersonalDataCipher(new PostgresSubjectKeyStore(this.pool), config.masterKey);
+    const passwords = new PasswordHasher();
+    const commands = new IdentityCommands(this.store);
+    this.tokens = new TokenIssuer(this.pool, cipher, config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds);
+    this.projection = new ProjectionRunner(this.store, this.dataSource, identityProjection, {
+      onError: (error, name) => logger.error({ msg: 'projection batch failed; retrying', projection: name, err: error instanceof Error ? error.message : String(error) }, 'Projection'),
+    });
+    this.createTenant = new CreateTenantHandler(commands, cipher, passwords, config.masterKey);
+    this.login = new LoginHandler(commands, cipher, passwords, this.tokens, config.masterKey);
+    this.me = new MeHandler(this.dataSource, this.store, this.projection, cipher);
+  }
+
+  /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */
+  async start(): Promise<void> {
+    const owner = createPool({ connectionString: this.config.databaseUrl, runtimeRole: false, max: 1, applicationName: 'custodian-identity-migrate' });
+    try {
+      await migrate(owner, [...eventStoreMigrations, ...projectionMigrations, ...cryptoMigrations, ...identityMigrations], (m) => this.logger.log(m, 'Migrations'));
+    } finally {
+      await owner.end();
+    }
+    await this.dataSource.initialize();
+    await this.projection.start();
+  }
+
+  async health(): Promise<HealthResponse> {
+    const checks: HealthResponse['checks'] = [];
+    try {
+      await this.pool.query('SELECT 1');
+      checks.push({ name: 'database', status: 'up' });
+    } catch (error) {
+      checks.push({ name: 'database', status: 'down', detail: error instanceof Error ? error.message : String(error) });
+    }
+    return { status: checks.every((c) => c.status === 'up') ? 'up' : 'down', checks };
+  }
+
+  async close(): Promise<void> {
+    await this.projection.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,43 @@
+import { NotFoundError } from '@custodian/kernel';
+import type { PersonalDataCipher } from '@custodian/crypto';
+import { MODULES, userStreamId, type MeRequest, type MeResponse, type ModuleGrant, type ServiceRequest } from '@custodian/identity/contracts';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '@custodian/kernel';
+import type { ProjectionRunner } from '@custodian/projections';
+import { GrantView, UserView } from '../read-model/identity.entities';
+
+/**
+ * The caller's profile and grants, from the read model. Read-your-writes: when the user's
+ * stream is ahead of the projection (a login right after sign-up), waits for the projection
+ * to reach the stream's last event before answering.
+ */
+export class MeHandler {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly projection: ProjectionRunner,
+    private readonly cipher: PersonalDataCipher,
+  ) {}
+
+  async handle({ body }: ServiceRequest<MeRequest>): Promise<MeResponse> {
+    const last = await this.store.readStream(userStreamId(body.userId));
+    if (last.length === 0 || last[0].tenantId !== body.tenantId) throw new NotFoundError('User not found', 'user_not_found');
+    await this.projection.caughtUpTo(last[last.length - 1].globalPosition, 5_000);
+    const user = await this.dataSource.getRepository(UserView).findOneBy({ userId: body.userId, tenantId: body.tenantId });
+    if (!user) throw new NotFoundError('User not found', 'user_not_found');
+    const grants = await this.dataSource.getRepository(GrantView).findBy({ userId: body.userId });
+    const [email, name] = await Promise.all([
+      this.cipher.decrypt(user.tenantId, user.userId, user.emailEncrypted),
+      this.cipher.decrypt(user.tenantId, user.userId, user.nameEncrypted),
+    ]);
+    return {
+      userId: user.userId,
+      tenantId: user.tenantId,
+      email: email ?? '[erased]',
+      name: name ?? '[erased]',
+      grants: grants
+        .map((g): ModuleGrant => ({ module: g.module as ModuleGrant['module'], access: g.access as ModuleGrant['access'], locations: g.locations }))
+        .sort((a, b) => MODULES.indexOf(a.module) - MODULES.indexOf(b.module)),
+    };
+  }
+}

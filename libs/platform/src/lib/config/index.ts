@@ -1,0 +1,3 @@
+export * from './config-error';
+export * from './fields';
+export * from './load-config';

@@ -1,0 +1,3 @@
+export * from './create-logger';
+export * from './log-fields';
+export * from './nest-json-logger';
