@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canConnect, createDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/testing/src';
+// Relative imports: Jest loads global setup outside its module mapper (no @custodian/* aliases).
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/platform/src/lib/db/embedded-postgres';
+import { canConnect, createDatabase } from '../../libs/testing/src/lib/test-database';
 
 /**
  * Picks the PostgreSQL server for the run (DATABASE_URL → 127.0.0.1:5432 → embedded), creates a
@@ -12,9 +14,11 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   let source = 'DATABASE_URL';
   let embedded: EmbeddedPostgresHandle | undefined;
+  // CUSTODIAN_TEST_POSTGRES=embedded skips the local server: the path a fresh machine takes.
+  const forceEmbedded = process.env.CUSTODIAN_TEST_POSTGRES === 'embedded';
   if (!adminUrl) {
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    if (await canConnect(local)) {
+    if (!forceEmbedded && (await canConnect(local))) {
       adminUrl = local;
       source = '127.0.0.1:5432';
     } else {

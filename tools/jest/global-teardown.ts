@@ -1,4 +1,5 @@
-import { dropDatabase, type EmbeddedPostgresHandle } from '../../libs/testing/src';
+import type { EmbeddedPostgresHandle } from '../../libs/platform/src/lib/db/embedded-postgres';
+import { dropDatabase } from '../../libs/testing/src/lib/test-database';
 
 export default async function globalTeardown(): Promise<void> {
   const admin = process.env.CUSTODIAN_TEST_ADMIN_URL;

@@ -3,3 +3,4 @@ export * from './lib/db/pool';
 export * from './lib/config';
 export * from './lib/logging';
 export * from './lib/telemetry';
+export * from './lib/db/embedded-postgres';

