@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { Client } from 'pg';
-import { generateMasterKey, parseMasterKey } from '@custodian/crypto';
+import { generateMasterKey, parseMasterKey, PersonalDataCipher, PostgresSubjectKeyStore } from '@custodian/crypto';
 import { PostgresEventStore } from '@custodian/event-store';
 import { userStreamId, tenantStreamId } from '@custodian/identity/contracts';
 import { createPool, startInMemoryTelemetry, type InMemoryTelemetry } from '@custodian/platform';
@@ -221,7 +221,6 @@ describe('first slice: tenant → owner → login', () => {
       const login = await http('POST', `${gateway.url}/v1/auth/login`, { body: { tenantId, email: who.email, password: who.password } });
       const pool = createPool({ connectionString: testDatabaseUrl(), max: 1 });
       try {
-        const { PersonalDataCipher, PostgresSubjectKeyStore } = await import('@custodian/crypto');
         await new PersonalDataCipher(new PostgresSubjectKeyStore(pool), masterKey, { cacheSize: 0 }).erase(tenantId, ownerId);
         // The identity service's cache forgets keys within its TTL (5 s).
         await new Promise((r) => setTimeout(r, 5_200));
@@ -271,15 +270,15 @@ describe('first slice: tenant → owner → login', () => {
       expect(res.status).toBe(201);
       const spans = telemetry.spans();
       const server = spans.find((s) => s.name === 'POST /v1/tenants');
-      expect(server).toBeDefined();
-      const traceId = server!.spanContext().traceId;
+      if (!server) throw new Error(`no gateway span among ${spans.map((s) => s.name).join(', ')}`);
+      const traceId = server.spanContext().traceId;
       const inTrace = spans.filter((s) => s.spanContext().traceId === traceId);
       const handler = inTrace.find((s) => s.name === 'identity.create-tenant');
       const appends = inTrace.filter((s) => s.name === 'event-store.append');
-      expect(handler).toBeDefined();
-      expect(parentOf(handler!)).toBe(server!.spanContext().spanId);
+      if (!handler) throw new Error(`no identity span in the gateway's trace: ${inTrace.map((s) => s.name).join(', ')}`);
+      expect(parentOf(handler)).toBe(server.spanContext().spanId);
       expect(appends.length).toBe(4);
-      for (const a of appends) expect(parentOf(a)).toBe(handler!.spanContext().spanId);
+      for (const a of appends) expect(parentOf(a)).toBe(handler.spanContext().spanId);
     });
   });
 

@@ -106,7 +106,9 @@ export class PostgresEventStore implements EventStore {
       const row = await this.callAppend(streamId, expectedCode, head.hash, recordedAt, payload);
       switch (row.status) {
         case 'ok': {
-          recorded.forEach((e, i) => (e.globalPosition = row.positions![i]));
+          const positions = row.positions ?? [];
+          if (positions.length !== recorded.length) throw new InfrastructureError('append_events returned no positions', false);
+          recorded.forEach((e, i) => (e.globalPosition = positions[i]));
           this.remember(streamId, { version: row.version, hash: row.head_hash });
           return { nextExpectedVersion: row.version, lastGlobalPosition: recorded[recorded.length - 1].globalPosition, alreadyAppended: false, events: recorded };
         }
@@ -170,7 +172,7 @@ export class PostgresEventStore implements EventStore {
         eventIds: [...stored.keys()],
       });
     }
-    const recorded = events.map((e) => stored.get(e.eventId)!);
+    const recorded = events.map((e) => stored.get(e.eventId)).filter((e): e is RecordedEvent => e !== undefined);
     const last = recorded.reduce((a, b) => (a.version > b.version ? a : b));
     return { nextExpectedVersion: await this.streamVersion(streamId), lastGlobalPosition: last.globalPosition, alreadyAppended: true, events: recorded };
   }
