@@ -33,4 +33,5 @@ module.exports = {
   testTimeout: 60_000,
   maxWorkers: 2,
   verbose: false,
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.cjs'],
 };
