@@ -164,7 +164,7 @@ export function runEventStoreContract(adapterName: string, factory: () => Promis
         await store.append(a, makeEvents(2, tenant, type), 'no_stream');
         await store.append(b, makeEvents(2, tenant, type), 'no_stream');
         await store.append(a, makeEvents(1, tenant, type), 2);
-        const mine = await readAllAfter(store, before, [type.split('.')[0] + '.']);
+        const mine = await readAllSettled(store, before, [type.split('.')[0] + '.'], 5);
         expect(mine.map((e) => `${e.streamId === a ? 'a' : 'b'}${e.version}`)).toEqual(['a1', 'a2', 'b1', 'b2', 'a3']);
         const positions = mine.map((e) => e.globalPosition);
         expect([...positions].sort((x, y) => x - y)).toEqual(positions);
@@ -185,8 +185,8 @@ export function runEventStoreContract(adapterName: string, factory: () => Promis
           for (let i = 0; i < 10; i++) await store.append(stream, makeEvents(1 + (i % 3), randomUUID(), type), 'any');
         });
         await Promise.all(writers);
-        const all = await readAllAfter(store, from, [prefix]);
         // 6 writers × (1+2+3+1+2+3+1+2+3+1) events
+        const all = await readAllSettled(store, from, [prefix], 6 * 19);
         expect(all).toHaveLength(6 * 19);
         await sub.caughtUpTo(all[all.length - 1].globalPosition);
         await sub.stop();
@@ -211,6 +211,20 @@ async function lastPosition(store: EventStore): Promise<number> {
     const page = await store.readAll({ after, limit: 5000 });
     if (page.length === 0) return after;
     after = page[page.length - 1].globalPosition;
+  }
+}
+
+/**
+ * Reads until at least `expected` events are visible (bounded wait). readAll only returns events
+ * once every older transaction on the server has finished, so right after an append — with
+ * other work in flight — they may not be visible yet; they must become visible, in order.
+ */
+export async function readAllSettled(store: EventStore, after: number, typePrefixes: string[], expected: number, timeoutMs = 15_000): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await readAllAfter(store, after, typePrefixes);
+    if (events.length >= expected || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -1,7 +1,7 @@
 import { v5 as uuidV5, v4 as uuidV4 } from 'uuid';
 import type { CommandContext, Decider } from './decider';
 import { foldEvents } from './decider';
-import { ConcurrencyError } from './errors';
+import { ConcurrencyError, ConflictError } from './errors';
 import type { EventStore, ExpectedVersion } from './event-store.port';
 import type { DomainEvent, NewEvent, RecordedEvent } from './events';
 
@@ -9,10 +9,12 @@ import type { DomainEvent, NewEvent, RecordedEvent } from './events';
 const IDEMPOTENT_EVENT_NS = '5d0c0f3e-7a36-4f0b-9a51-0d3c2a6a9e21';
 
 export interface CommandHandlerOptions {
-  /** Attempts after the first when the stream moved underneath us. @defaultValue 5 */
+  /** Attempts after the first when the stream moved underneath us. @defaultValue 10 */
   maxRetries?: number;
-  /** Base of the exponential backoff between attempts, in ms; full jitter. @defaultValue 5 */
+  /** Base of the exponential backoff between attempts, in ms; full jitter. @defaultValue 10 */
   baseDelayMs?: number;
+  /** Upper bound of one backoff sleep, in ms. @defaultValue 1000 */
+  maxDelayMs?: number;
   /** Injected for tests. @defaultValue setTimeout-based sleep */
   sleep?: (ms: number) => Promise<void>;
   /** Injected for tests. @defaultValue Math.random */
@@ -34,14 +36,18 @@ export interface CommandOutcome<TState, TEvent extends DomainEvent> {
  * load → decide → append, for one stream.
  *
  * - Version conflicts (ConcurrencyError) are retried up to `maxRetries` times with full-jitter
- *   exponential backoff, re-reading the stream each time; other errors are not retried here.
+ *   exponential backoff (sleep = floor(random · min(maxDelayMs, baseDelayMs · 2^attempt))),
+ *   re-reading the stream each time; other errors are not retried here.
  * - With an Idempotency-Key the event ids are derived from (tenant, stream, key, index), and a
  *   stream that already holds events carrying that key answers with those events and appends
  *   nothing: a retried command returns the first result, even across a crash after append.
+ *   Two concurrent runs with the same key race on the same derived event ids: the loser's
+ *   append finds them stored with other metadata (`event_id_reused`), re-reads, and replays.
  */
 export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
   private readonly maxRetries: number;
   private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
@@ -50,8 +56,9 @@ export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
     private readonly decider: Decider<TState, TCommand, TEvent>,
     options: CommandHandlerOptions = {},
   ) {
-    this.maxRetries = options.maxRetries ?? 5;
-    this.baseDelayMs = options.baseDelayMs ?? 5;
+    this.maxRetries = options.maxRetries ?? 10;
+    this.baseDelayMs = options.baseDelayMs ?? 10;
+    this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
   }
@@ -61,8 +68,10 @@ export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
       try {
         return await this.attempt(streamId, command, context);
       } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= this.maxRetries) throw error;
-        const cap = this.baseDelayMs * 2 ** attempt;
+        const sameKeyRace = context.idempotencyKey !== undefined && error instanceof ConflictError && error.code === 'event_id_reused';
+        if (!(error instanceof ConcurrencyError || sameKeyRace) || attempt >= this.maxRetries) throw error;
+        if (sameKeyRace) continue; // the re-read finds the winner's events and replays them
+        const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
         await this.sleep(Math.floor(this.random() * cap));
       }
     }
