@@ -14,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   let source = 'DATABASE_URL';
   let embedded: EmbeddedPostgresHandle | undefined;
+  let embeddedDir: string | undefined;
   // CUSTODIAN_TEST_POSTGRES=embedded skips the local server: the path a fresh machine takes.
   const forceEmbedded = process.env.CUSTODIAN_TEST_POSTGRES === 'embedded';
   if (!adminUrl) {
@@ -23,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
       source = '127.0.0.1:5432';
     } else {
       const dataDir = mkdtempSync(join(tmpdir(), 'custodian-test-pg-'));
+      embeddedDir = dataDir;
       const port = 20000 + Math.floor(Math.random() * 20000);
       embedded = await startEmbeddedPostgres({ dataDir, port, password: 'test' });
       adminUrl = embedded.url;
@@ -35,5 +37,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.CUSTODIAN_TEST_DATABASE_URL = url;
   process.env.CUSTODIAN_TEST_DATABASE_NAME = name;
   (globalThis as Record<string, unknown>).__custodianEmbedded = embedded;
+  (globalThis as Record<string, unknown>).__custodianEmbeddedDir = embeddedDir;
   process.stdout.write(`\n[tests] PostgreSQL: ${source}; database ${name}\n`);
 }
