@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bool, ConfigError, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, secret, string } from '@custodian/platform';
+import { bool, ConfigError, createLogger, defineConfig, int, list, loadConfig, NestJsonLogger, oneOf, port, secret, string } from '@custodian/platform';
 import { startTelemetry } from '@custodian/platform';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 
@@ -13,13 +13,15 @@ const schema = defineConfig({
   SERVICE_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 10_000 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
+  /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted (e.g. the ingress). */
+  TRUSTED_PROXIES: list({ default: [] }),
 });
 
 async function main(): Promise<void> {
   const env = loadConfig(schema, process.env);
   const telemetry = startTelemetry({ serviceName: 'custodian-gateway', console: env.OTEL_CONSOLE_EXPORTER });
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
-  const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024);
+  const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024, env.TRUSTED_PROXIES);
   const app = await createGatewayApp(config, new NestJsonLogger(log));
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');

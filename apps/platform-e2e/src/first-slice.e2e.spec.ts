@@ -180,6 +180,20 @@ describe('first slice: tenant → owner → login', () => {
       expect(rows.rows).toEqual([{ type: 'identity.LoginFailed', data: expect.objectContaining({ reason: 'bad_password', ip: '127.0.0.1', userAgent: 'e2e-agent/1' }) }]);
     });
 
+    it('records the client IP from X-Forwarded-For only when the peer is a trusted proxy', async () => {
+      const { tenantId, ownerId, who } = await signUp();
+      const spoof = { 'x-forwarded-for': '203.0.113.7' };
+      await http('POST', `${gateway.url}/v1/auth/login`, { body: { tenantId, email: who.email, password: 'wrong password!' }, headers: spoof });
+      const behindProxy = await startGateway(identity.port, gateway.bootstrapToken, ['127.0.0.1']);
+      try {
+        await http('POST', `${behindProxy.url}/v1/auth/login`, { body: { tenantId, email: who.email, password: 'wrong password!' }, headers: spoof });
+      } finally {
+        await behindProxy.close();
+      }
+      const rows = await db.query(`SELECT data->>'ip' AS ip FROM event_store.events WHERE stream_id = $1 AND type = 'identity.LoginFailed' ORDER BY version`, [userStreamId(ownerId)]);
+      expect(rows.rows.map((r) => r.ip)).toEqual(['127.0.0.1', '203.0.113.7']);
+    });
+
     it('refuses /v1/me without a token or with a forged one', async () => {
       expectErrorShape(await http('GET', `${gateway.url}/v1/me`), 401, 'missing_token');
       const { tenantId, who } = await signUp();
@@ -237,6 +251,11 @@ describe('first slice: tenant → owner → login', () => {
   });
 
   describe('operations surface', () => {
+    it('an identity service given the wrong master key refuses to start', async () => {
+      const wrongKey = parseMasterKey(generateMasterKey());
+      await expect(startIdentity(wrongKey)).rejects.toMatchObject({ code: 'master_key_mismatch' });
+    });
+
     it('reports liveness and readiness', async () => {
       const live = await http('GET', `${gateway.url}/health/live`);
       expect(live.status).toBe(200);

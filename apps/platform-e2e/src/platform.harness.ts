@@ -32,8 +32,8 @@ export interface RunningGateway {
 }
 
 /** The gateway on a free port, talking to an identity service at `identityPort`. */
-export async function startGateway(identityPort: number, bootstrapToken = randomBytes(24).toString('base64url')): Promise<RunningGateway> {
-  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024);
+export async function startGateway(identityPort: number, bootstrapToken = randomBytes(24).toString('base64url'), trustedProxies: string[] = []): Promise<RunningGateway> {
+  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies);
   const app = await createGatewayApp(config, quietLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -12,5 +12,10 @@ export class GatewayConfig {
     readonly serviceTimeoutMs: number,
     /** Largest accepted request body, in bytes. */
     readonly bodyLimitBytes: number,
+    /**
+     * Addresses/CIDRs of proxies whose X-Forwarded-For is believed for the client IP (recorded
+     * on events). Empty: the socket's peer address is the client.
+     */
+    readonly trustedProxies: readonly string[] = [],
   ) {}
 }

@@ -22,7 +22,12 @@ class IdentityModule {
 /** The identity microservice, listening on TCP, with its projection running. */
 export async function startIdentityService(config: IdentityConfig, logger: LoggerService): Promise<{ app: INestMicroservice; service: IdentityService; close: () => Promise<void> }> {
   const service = new IdentityService(config, logger);
-  await service.start();
+  try {
+    await service.start();
+  } catch (error) {
+    await service.close().catch(() => undefined);
+    throw error;
+  }
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(IdentityModule.with(service, logger), {
     transport: Transport.TCP,
     options: { host: config.host, port: config.port },

@@ -74,6 +74,9 @@ export class IdentityService {
       await owner.end();
     }
     await this.dataSource.initialize();
+    // Fails fast with master_key_mismatch when CUSTODIAN_MASTER_KEY is not the key the stored
+    // signing key was wrapped with (instead of serving 401s to every login).
+    await this.tokens.jwks();
     await this.projection.start();
   }
 
@@ -88,6 +91,7 @@ export class IdentityService {
     return { status: checks.every((c) => c.status === 'up') ? 'up' : 'down', checks };
   }
 
+  /** Stops projecting and releases connections; safe after a failed start. */
   async close(): Promise<void> {
     await this.projection.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

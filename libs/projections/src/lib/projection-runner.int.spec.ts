@@ -122,3 +122,54 @@ describe('ProjectionRunner', () => {
     expect(rows.filter((r) => r.applied !== 1)).toEqual([]);
   });
 });
+
+describe('ProjectionRunner replicas', () => {
+  let owner: Pool;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const sources: DataSource[] = [];
+
+  beforeAll(async () => {
+    owner = createPool({ connectionString: testDatabaseUrl(), runtimeRole: false, max: 2 });
+    await migrate(owner, [...eventStoreMigrations, ...projectionMigrations]);
+    pool = createPool({ connectionString: testDatabaseUrl(), max: 6 });
+    store = new PostgresEventStore(pool);
+  });
+  afterAll(async () => {
+    for (const ds of sources) await ds.destroy();
+    await pool.end();
+    await owner.end();
+  });
+
+  it('lets several runners of one projection take turns: every event applied once, checkpoint never backwards', async () => {
+    const name = `p_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const prefix = `${name}.`;
+    await createCountingTable((sql) => owner.query(sql), name);
+    let last = 0;
+    for (let i = 0; i < 6; i++) last = (await store.append(uniqueStream(), makeEvents(40, randomUUID(), `${prefix}Happened`), 'no_stream')).lastGlobalPosition;
+
+    const checkpoints: number[] = [];
+    const watcher = setInterval(() => {
+      void owner.query('SELECT position FROM projections.checkpoints WHERE name = $1', [name]).then((r) => r.rows[0] && checkpoints.push(Number(r.rows[0].position)));
+    }, 5);
+    const runners = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const ds = new DataSource({ type: 'postgres', url: testDatabaseUrl(), extra: { options: '-c role=custodian_runtime', max: 2 } });
+        await ds.initialize();
+        sources.push(ds);
+        const runner = new ProjectionRunner(store, ds, countingProjection(name, prefix, { slowMs: 1 }), { batchSize: 7, idleMs: 2 });
+        await runner.start();
+        return runner;
+      }),
+    );
+    await Promise.all(runners.map((r) => r.caughtUpTo(last, 30_000)));
+    await Promise.all(runners.map((r) => r.stop()));
+    clearInterval(watcher);
+
+    const rows = (await owner.query<{ applied: number }>(`SELECT applied FROM projections_test."${name}"`)).rows;
+    expect(rows).toHaveLength(240);
+    expect(rows.filter((r) => r.applied !== 1)).toEqual([]);
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect([...checkpoints].sort((a, b) => a - b)).toEqual(checkpoints);
+  });
+});

@@ -94,23 +94,9 @@ export class ProjectionRunner {
     let failures = 0;
     while (this.running) {
       try {
-        const page = await this.store.readAll({ after: this.position, limit: this.batchSize, typePrefixes: this.projection.typePrefixes });
-        if (page.length > 0) {
-          const last = page[page.length - 1].globalPosition;
-          await this.dataSource.transaction(async (manager) => {
-            for (const event of page) await this.projection.apply(event, manager);
-            await manager.query(
-              `INSERT INTO projections.checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-               ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-              [this.projection.name, last],
-            );
-          });
-          this.position = last;
-          for (const w of [...this.waiters]) w();
-          this.waiters.clear();
-        }
+        const applied = await this.applyNextPage();
         failures = 0;
-        if (page.length < this.batchSize) await this.sleep(this.idleMs);
+        if (applied < this.batchSize) await this.sleep(this.idleMs);
       } catch (error) {
         failures++;
         this.options.onError?.(error, this.projection.name);
@@ -118,6 +104,33 @@ export class ProjectionRunner {
         await this.sleep(Math.min(5_000, this.idleMs * 2 ** Math.min(failures, 8) * (retriable ? 1 : 4)));
       }
     }
+  }
+
+  /**
+   * One batch, in one transaction: lock this projection's checkpoint row, read the page after
+   * it, apply it, advance the checkpoint. The row lock makes runners of the same projection in
+   * other processes (replicas) take turns: each batch starts from the committed checkpoint, so
+   * nothing is applied twice and the checkpoint never moves backwards.
+   */
+  private async applyNextPage(): Promise<number> {
+    const { applied, reached } = await this.dataSource.transaction(async (manager) => {
+      await manager.query('INSERT INTO projections.checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [this.projection.name]);
+      const rows: Array<{ position: string | number }> = await manager.query('SELECT position FROM projections.checkpoints WHERE name = $1 FOR UPDATE', [this.projection.name]);
+      const from = Number(rows[0].position);
+      const page = await this.store.readAll({ after: from, limit: this.batchSize, typePrefixes: this.projection.typePrefixes });
+      if (page.length > 0) {
+        for (const event of page) await this.projection.apply(event, manager);
+        await manager.query('UPDATE projections.checkpoints SET position = $2, updated_at = now() WHERE name = $1', [this.projection.name, page[page.length - 1].globalPosition]);
+      }
+      return { applied: page.length, reached: page.length > 0 ? page[page.length - 1].globalPosition : from };
+    });
+    // Only now committed: caughtUpTo may resolve. (`reached` may include batches another replica applied.)
+    if (reached > this.position) {
+      this.position = reached;
+      for (const w of [...this.waiters]) w();
+      this.waiters.clear();
+    }
+    return applied;
   }
 
   private async readCheckpoint(): Promise<number> {

@@ -152,6 +152,12 @@ async function race<T>(racers: Promise<T>[]) {
   return { won, lost };
 }
 
+/** An injected sleep that only records how long the handler asked to wait. */
+function recordingSleep() {
+  const sleeps: number[] = [];
+  return { sleeps, sleep: async (ms: number) => void sleeps.push(ms) };
+}
+
 const topologies = ['one store instance shared by the racers', 'one store instance per racer (replicas)'] as const;
 type Topology = (typeof topologies)[number];
 
@@ -242,13 +248,14 @@ describe('CommandHandler on PostgresEventStore', () => {
       expect(bookedCleaners(stored)).toEqual(['ann', 'bob']);
     });
 
+    // Each conflict a racer meets is another racer's success, so a racer loses at most N-1 times:
+    // with N-1 <= maxRetries (default 10) every racer succeeds whatever the timing.
     it('with the default retries, N racers that all read the same version all succeed, at versions 2..N+1', async () => {
       const n = 10;
       const s = await given(opened(n));
       const barrier = new Barrier(n);
       const cleaners = Array.from({ length: n }, (_, i) => `cleaner-${String(i).padStart(2, '0')}`);
-      const wrapped = racerStores(topology, n).map((st) => new ReadsTogetherStore(st, barrier));
-      const handlers = wrapped.map((w) => handlerOn(w));
+      const handlers = racerStores(topology, n).map((st) => handlerOn(new ReadsTogetherStore(st, barrier)));
 
       const outcomes = await Promise.all(cleaners.map((c, i) => when(s, book(c), { handler: handlers[i] })));
 
@@ -257,7 +264,6 @@ describe('CommandHandler on PostgresEventStore', () => {
       const stored = await thenStream(s);
       expect(stored).toHaveLength(n + 1);
       expect(bookedCleaners(stored)).toEqual(cleaners);
-      process.stderr.write(`ATTEMPTS ${wrapped.map((w) => w.reads).sort((x, y) => x - y).join(',')}\n`);
     });
 
     it('with a capacity rule, exactly `capacity` of N racers succeed and the rest get IllegalStateError — never more', async () => {
@@ -287,25 +293,22 @@ describe('CommandHandler on PostgresEventStore', () => {
       metadata: { actorId: 'user:rival', correlationId: randomUUID() },
     });
 
-    function recordingSleep() {
-      const sleeps: number[] = [];
-      return { sleeps, sleep: async (ms: number) => void sleeps.push(ms) };
-    }
-
     it.each([
-      { random: 1, baseDelayMs: 10, maxRetries: 3, sleeps: [10, 20, 40] },
-      { random: 0.5, baseDelayMs: 10, maxRetries: 3, sleeps: [5, 10, 20] },
-      { random: 0.999, baseDelayMs: 10, maxRetries: 3, sleeps: [9, 19, 39] },
-      { random: 0, baseDelayMs: 10, maxRetries: 3, sleeps: [0, 0, 0] },
-      { random: 1, baseDelayMs: 7, maxRetries: 1, sleeps: [7] },
+      { random: 1, baseDelayMs: 10, maxDelayMs: 1000, maxRetries: 3, sleeps: [10, 20, 40] },
+      { random: 0.5, baseDelayMs: 10, maxDelayMs: 1000, maxRetries: 3, sleeps: [5, 10, 20] },
+      { random: 0.999, baseDelayMs: 10, maxDelayMs: 1000, maxRetries: 3, sleeps: [9, 19, 39] },
+      { random: 0, baseDelayMs: 10, maxDelayMs: 1000, maxRetries: 3, sleeps: [0, 0, 0] },
+      { random: 1, baseDelayMs: 7, maxDelayMs: 1000, maxRetries: 1, sleeps: [7] },
+      { random: 1, baseDelayMs: 10, maxDelayMs: 50, maxRetries: 5, sleeps: [10, 20, 40, 50, 50] },
+      { random: 0.5, baseDelayMs: 10, maxDelayMs: 50, maxRetries: 5, sleeps: [5, 10, 20, 25, 25] },
     ])(
-      'a stream that always moves: gives up after maxRetries+1 attempts, rethrows the ConcurrencyError; sleeps floor(random·base·2^attempt) (random=$random, base=$baseDelayMs, maxRetries=$maxRetries)',
-      async ({ random, baseDelayMs, maxRetries, sleeps: expectedSleeps }) => {
+      'a stream that always moves: gives up after maxRetries+1 attempts, rethrows the ConcurrencyError; sleeps floor(random·min(maxDelay, base·2^attempt)) (random=$random, base=$baseDelayMs, maxDelay=$maxDelayMs, maxRetries=$maxRetries)',
+      async ({ random, baseDelayMs, maxDelayMs, maxRetries, sleeps: expectedSleeps }) => {
         const s = await given(opened(100));
         const overtaken = new OvertakenStore(store, rivalBooking(s.tenantId));
         const { sleeps, sleep } = recordingSleep();
 
-        const error = await whenRejected(s, book('ann'), { handler: handlerOn(overtaken, { maxRetries, baseDelayMs, random: () => random, sleep }) });
+        const error = await whenRejected(s, book('ann'), { handler: handlerOn(overtaken, { maxRetries, baseDelayMs, maxDelayMs, random: () => random, sleep }) });
 
         expect(httpStatusOf(expectInstance(error, ConcurrencyError).kind)).toBe(409);
         expect(overtaken.appends).toBe(maxRetries + 1);
@@ -317,15 +320,15 @@ describe('CommandHandler on PostgresEventStore', () => {
       },
     );
 
-    it('defaults: 5 retries (6 attempts), base 5 ms doubling — sleeps 5, 10, 20, 40, 80 with random() = 1', async () => {
+    it('defaults: 10 retries (11 attempts), base 10 ms doubling, each sleep capped at 1 s (random() = 1)', async () => {
       const s = await given(opened(100));
       const overtaken = new OvertakenStore(store, rivalBooking(s.tenantId));
       const { sleeps, sleep } = recordingSleep();
 
       expectInstance(await whenRejected(s, book('ann'), { handler: handlerOn(overtaken, { random: () => 1, sleep }) }), ConcurrencyError);
 
-      expect(overtaken.appends).toBe(6);
-      expect(sleeps).toEqual([5, 10, 20, 40, 80]);
+      expect(overtaken.appends).toBe(11);
+      expect(sleeps).toEqual([10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
     });
 
     it('succeeds on the attempt after the stream stops moving', async () => {
@@ -338,7 +341,7 @@ describe('CommandHandler on PostgresEventStore', () => {
       expect(outcome).toMatchObject({ version: 4, replayed: false });
       expect(outcome.state).toMatchObject({ booked: [expect.stringMatching(/^rival-/), expect.stringMatching(/^rival-/), 'ann'] });
       expect(overtaken.appends).toBe(3);
-      expect(sleeps).toEqual([5, 10]);
+      expect(sleeps).toEqual([10, 20]);
       expect(bookedCleaners(await thenStream(s))).toContain('ann');
     });
 
@@ -498,16 +501,16 @@ describe('CommandHandler on PostgresEventStore', () => {
       expect(bookedCleaners(await thenStream(s))).toEqual(['ann']);
     });
 
-    // KNOWN BUG — fails against command-handler.ts as it stands (see the report). A client that
-    // retries while its first request is still in flight sends the same Idempotency-Key in a
-    // new request, so correlationId (= request id) differs. Both attempts derive the same event
-    // ids; the loser's append meets them as 'duplicate' (checked before the version) with other
-    // metadata and the store answers ConflictError 'event_id_reused' — which the handler neither
-    // retries nor resolves into the replay its contract promises.
-    it('BUG: two racers with the same key from two requests (different request ids): the loser should replay, not fail with ConflictError', async () => {
+    // A client that retries while its first request is still in flight sends the same key in a
+    // new request, so correlationId (= request id) differs. Both runs derive the same event ids;
+    // the loser's append meets them stored with other metadata (ConflictError event_id_reused,
+    // since the store checks duplicates before the version). Regression test for a25fef5: before
+    // it, that ConflictError reached the client instead of the replay.
+    it('two racers with the same key from two requests (different request ids): the loser re-reads at once and replays', async () => {
       const s = await given(opened(5));
       const barrier = new Barrier(2);
-      const handlers = racerStores('one store instance per racer (replicas)', 2).map((st) => handlerOn(new ReadsTogetherStore(st, barrier)));
+      const { sleeps, sleep } = recordingSleep();
+      const handlers = racerStores('one store instance per racer (replicas)', 2).map((st) => handlerOn(new ReadsTogetherStore(st, barrier), { sleep }));
 
       const { won, lost } = await race(
         handlers.map((handler, i) => when(s, book('ann'), { handler, context: { idempotencyKey: 'key-race-retry', correlationId: `req-${i + 1}` } })),
@@ -516,6 +519,7 @@ describe('CommandHandler on PostgresEventStore', () => {
       expect(lost.map(({ error }) => (error instanceof ConflictError ? `ConflictError ${error.code}` : String(error)))).toEqual([]);
       expect(won.map((w) => w.value.replayed).sort()).toEqual([false, true]);
       expect(ids(won[0].value.events)).toEqual(ids(won[1].value.events));
+      expect(sleeps).toEqual([]);
       expect(bookedCleaners(await thenStream(s))).toEqual(['ann']);
     });
   });

@@ -23,7 +23,13 @@ BEGIN
     EXCEPTION WHEN duplicate_object THEN NULL;
     END;
   END IF;
-  IF NOT pg_has_role(current_user, '${RUNTIME_ROLE}', 'MEMBER') THEN
+  -- The migrating user must be able to SET ROLE to it. From PostgreSQL 16 membership alone
+  -- does not give that (a role's creator gets ADMIN without SET), hence the SET option there.
+  IF current_setting('server_version_num')::int >= 160000 THEN
+    IF NOT pg_has_role(current_user, '${RUNTIME_ROLE}', 'SET') THEN
+      EXECUTE format('GRANT ${RUNTIME_ROLE} TO %I WITH SET TRUE', current_user);
+    END IF;
+  ELSIF NOT pg_has_role(current_user, '${RUNTIME_ROLE}', 'MEMBER') THEN
     EXECUTE format('GRANT ${RUNTIME_ROLE} TO %I', current_user);
   END IF;
 END $$;`,
