@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.CUSTODIAN_TEST_ADMIN_URL = adminUrl;
   process.env.CUSTODIAN_TEST_DATABASE_URL = url;
   process.env.CUSTODIAN_TEST_DATABASE_NAME = name;
+  // One database, one master key: every suite that starts services on this database uses it.
+  process.env.CUSTODIAN_TEST_MASTER_KEY = randomBytes(32).toString('base64');
   (globalThis as Record<string, unknown>).__custodianEmbedded = embedded;
   (globalThis as Record<string, unknown>).__custodianEmbeddedDir = embeddedDir;
   process.stdout.write(`\n[tests] PostgreSQL: ${source}; database ${name}\n`);

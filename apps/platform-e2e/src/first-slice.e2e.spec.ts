@@ -5,7 +5,7 @@ import { generateMasterKey, parseMasterKey, PersonalDataCipher, PostgresSubjectK
 import { PostgresEventStore } from '@custodian/event-store';
 import { userStreamId, tenantStreamId } from '@custodian/identity/contracts';
 import { createPool, startInMemoryTelemetry, type InMemoryTelemetry } from '@custodian/platform';
-import { testDatabaseUrl } from '@custodian/testing';
+import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
 import { http, startGateway, startIdentity, uniqueName, type RunningGateway, type RunningIdentity } from './platform.harness';
 
 /**
@@ -17,7 +17,7 @@ describe('first slice: tenant → owner → login', () => {
   let identity: RunningIdentity;
   let gateway: RunningGateway;
   let db: Client;
-  const masterKey = parseMasterKey(generateMasterKey());
+  const masterKey = parseMasterKey(testMasterKey());
 
   beforeAll(async () => {
     telemetry = startInMemoryTelemetry('e2e');

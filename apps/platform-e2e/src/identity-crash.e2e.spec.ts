@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { generateMasterKey } from '@custodian/crypto';
-import { testDatabaseUrl, waitFor } from '@custodian/testing';
+import { testDatabaseUrl, testMasterKey, waitFor } from '@custodian/testing';
 import { freePort, http, startGateway, uniqueName, type RunningGateway } from './platform.harness';
 
 const ROOT = join(__dirname, '../../..');
@@ -14,7 +13,7 @@ const ROOT = join(__dirname, '../../..');
  * stored exactly once and the read model has caught up.
  */
 describe('identity service killed with SIGKILL mid-burst', () => {
-  const masterKey = generateMasterKey();
+  const masterKey = testMasterKey();
   let identityPort: number;
   let gateway: RunningGateway;
   let identity: ChildProcess | undefined;

@@ -61,3 +61,10 @@ export function testDatabaseUrl(): string {
   if (!url) throw new Error('CUSTODIAN_TEST_DATABASE_URL is not set: run tests through `npm test` (Jest global setup)');
   return url;
 }
+
+/** The master key of this run's database (base64), made by the Jest global setup. */
+export function testMasterKey(): string {
+  const key = process.env.CUSTODIAN_TEST_MASTER_KEY;
+  if (!key) throw new Error('CUSTODIAN_TEST_MASTER_KEY is not set: run tests through `npm test` (Jest global setup)');
+  return key;
+}
