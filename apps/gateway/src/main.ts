@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { bool, ConfigError, createLogger, defineConfig, int, list, loadConfig, NestJsonLogger, oneOf, port, secret, string } from '@custodian/platform';
-import { startTelemetry } from '@custodian/platform';
+import { bool, createLogger, defineConfig, int, list, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string } from '@custodian/platform';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 
 /** Environment of the gateway process (the launcher sets it; see README "Configuration"). */
@@ -17,7 +16,7 @@ const schema = defineConfig({
   TRUSTED_PROXIES: list({ default: [] }),
 });
 
-async function main(): Promise<void> {
+runMain(async () => {
   const env = loadConfig(schema, process.env);
   const telemetry = startTelemetry({ serviceName: 'custodian-gateway', console: env.OTEL_CONSOLE_EXPORTER });
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
@@ -25,16 +24,8 @@ async function main(): Promise<void> {
   const app = await createGatewayApp(config, new NestJsonLogger(log));
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');
-  const stop = async () => {
+  return async () => {
     await app.close();
     await telemetry.shutdown();
-    process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseMasterKey } from '@custodian/crypto';
-import { ConfigError, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, secret, startTelemetry, string, url, bool } from '@custodian/platform';
+import { bool, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
 import { IdentityConfig, startIdentityService } from '@custodian/identity/service';
 
 /** Environment of the identity process (the launcher sets it; see README "Configuration"). */
@@ -15,7 +15,7 @@ const schema = defineConfig({
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
 });
 
-async function main(): Promise<void> {
+runMain(async () => {
   const env = loadConfig(schema, process.env);
   const masterKey = parseMasterKey(env.CUSTODIAN_MASTER_KEY);
   const telemetry = startTelemetry({ serviceName: 'custodian-identity', console: env.OTEL_CONSOLE_EXPORTER });
@@ -23,16 +23,8 @@ async function main(): Promise<void> {
   const config = new IdentityConfig(env.DATABASE_URL, masterKey, env.IDENTITY_HOST, env.IDENTITY_PORT, env.ACCESS_TOKEN_TTL_SECONDS, env.REFRESH_TOKEN_TTL_SECONDS);
   const running = await startIdentityService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'identity service listening');
-  const stop = async () => {
+  return async () => {
     await running.close();
     await telemetry.shutdown();
-    process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
 });

@@ -4,3 +4,4 @@ export * from './lib/config';
 export * from './lib/logging';
 export * from './lib/telemetry';
 export * from './lib/db/embedded-postgres';
+export * from './lib/process';

@@ -1,4 +1,5 @@
 import { isCustodianError, type RecordedEvent, type SubscribeAllOptions, type Subscription } from '@custodian/kernel';
+import { WakeableSleep } from '@custodian/platform';
 
 /** Reads the next page of the global log after `after` (the store's safe, gap-free readAll). */
 export type PageReader = (after: number, limit: number) => Promise<RecordedEvent[]>;
@@ -17,7 +18,7 @@ export class PollingSubscription implements Subscription {
   private stopped = false;
   private readonly done: Promise<void>;
   private readonly waiters = new Set<() => void>();
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
 
   constructor(
     private readonly read: PageReader,
@@ -33,7 +34,7 @@ export class PollingSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.pause.wake();
     await this.done;
   }
 
@@ -94,16 +95,6 @@ export class PollingSubscription implements Subscription {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(t);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return this.pause.sleep(ms);
   }
 }

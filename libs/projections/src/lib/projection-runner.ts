@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '@custodian/kernel';
 import { isCustodianError } from '@custodian/kernel';
+import { WakeableSleep } from '@custodian/platform';
 import type { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -24,7 +25,7 @@ export class ProjectionRunner {
   private position = 0;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
   private readonly waiters = new Set<() => void>();
   private readonly batchSize: number;
   private readonly idleMs: number;
@@ -53,7 +54,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
   }
 
@@ -139,16 +140,6 @@ export class ProjectionRunner {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(t);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return this.pause.sleep(ms);
   }
 }
