@@ -10,9 +10,10 @@ import { canConnect, createDatabase, dropDatabase, startEmbeddedPostgres, type E
  * 2. postgres://postgres@127.0.0.1:5432/postgres, when it answers;
  * 3. an embedded PostgreSQL started in a temp dir for the run.
  *
- * `dispose()` drops the database, stops the embedded server and removes its temp dir. It is
- * idempotent, never throws, and also runs on SIGINT/SIGTERM (then the process exits 130/143),
- * so an interrupted run leaves nothing behind.
+ * `dispose()` runs the cleanups registered with `onCleanup` (close your pools there: dropping
+ * the database terminates every session still open on it), drops the database, stops the
+ * embedded server and removes its temp dir. It is idempotent, never throws, and also runs on
+ * SIGINT/SIGTERM (then the process exits 130/143), so an interrupted run leaves nothing behind.
  */
 export interface BenchDatabase {
   /** Human-readable origin of the server: 'DATABASE_URL', '127.0.0.1:5432' or 'embedded PostgreSQL (...)'. */
@@ -21,8 +22,10 @@ export interface BenchDatabase {
   url: string;
   /** Name of the fresh database (`<prefix>_<timestamp>`). */
   name: string;
-  /** Whether the server runs on this machine (its processes' CPU can then be read from /proc). */
-  local: boolean;
+  /** True once SIGINT/SIGTERM started the cleanup: failures after that are the interruption's. */
+  readonly interrupted: boolean;
+  /** Registers work to run at dispose before the drop, last registered first; each is bounded to 5 s. */
+  onCleanup(cleanup: () => Promise<void>): void;
   dispose(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export interface OpenBenchDatabaseOptions {
 }
 
 const DEFAULT_LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const CLEANUP_TIMEOUT_MS = 5_000;
 
 export async function openBenchDatabase(options: OpenBenchDatabaseOptions = {}): Promise<BenchDatabase> {
   const log = options.log ?? (() => undefined);
@@ -63,16 +67,25 @@ export async function openBenchDatabase(options: OpenBenchDatabaseOptions = {}):
     }
   }
   const admin = adminUrl;
-  const host = new URL(admin).hostname;
-  const local = embedded !== undefined || host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
 
   let disposed: Promise<void> | undefined;
+  let interrupted = false;
   let name = '';
+  const cleanups: (() => Promise<void>)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(log('a cleanup did not finish within 5 s: going on')), CLEANUP_TIMEOUT_MS)));
+      await Promise.race([cleanup().catch((e: unknown) => log(`cleanup failed: ${String(e)}`)), timeout]);
+      clearTimeout(timer);
+    }
+  };
   const stopServer = async () => {
     if (embedded) await embedded.stop().catch((e: unknown) => log(`embedded PostgreSQL did not stop cleanly: ${String(e)}`));
     if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     log(`${signal}: cleaning up`);
     void dispose().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -80,6 +93,7 @@ export async function openBenchDatabase(options: OpenBenchDatabaseOptions = {}):
     disposed ??= (async () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await runCleanups();
       if (name) {
         await dropDatabase(admin, name).then(
           () => log(`dropped database ${name}`),
@@ -97,7 +111,16 @@ export async function openBenchDatabase(options: OpenBenchDatabaseOptions = {}):
     const candidate = `${options.prefix ?? 'custodian_bench'}_${Date.now()}`;
     const url = await createDatabase(admin, candidate);
     name = candidate;
-    return { source, url, name, local, dispose };
+    return {
+      source,
+      url,
+      name,
+      get interrupted() {
+        return interrupted;
+      },
+      onCleanup: (cleanup) => void cleanups.push(cleanup),
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;
