@@ -44,7 +44,6 @@ CREATE TABLE event_store.events (
   hash            char(64)    NOT NULL,
   UNIQUE (stream_id, version)
 );
-CREATE INDEX events_tx_position ON event_store.events (tx_id, global_position);
 
 -- Append-only: no row of the log is ever changed or removed, whoever asks.
 CREATE FUNCTION event_store.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

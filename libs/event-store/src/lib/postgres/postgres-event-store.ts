@@ -45,13 +45,14 @@ interface EventRow {
   tenant_id: string;
   data: RecordedEvent['data'];
   metadata: RecordedEvent['metadata'];
-  recorded_at: Date;
+  recorded_at: string;
   prev_hash: string;
   hash: string;
 }
 
+// recorded_at is formatted by PostgreSQL exactly as it was hashed (ISO-8601, ms, Z).
 const COLUMNS = `global_position, event_id::text, stream_id, version, type, schema_version, tenant_id,
-  data, metadata, recorded_at, prev_hash, hash`;
+  data, metadata, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, prev_hash, hash`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EXPECTED_ANY = -1;
 const EXPECTED_STREAM_EXISTS = -2;
@@ -131,10 +132,11 @@ export class PostgresEventStore implements EventStore {
   private async callAppend(streamId: string, expected: number, prevHash: string, recordedAt: string, payload: unknown[]) {
     const client = await this.connect();
     try {
-      const res = await client.query<{ status: string; version: number; head_hash: string; positions: number[] | null }>(
-        'SELECT status, version, head_hash, positions FROM event_store.append_events($1, $2, $3, $4, $5)',
-        [streamId, expected, prevHash, recordedAt, JSON.stringify(payload)],
-      );
+      const res = await client.query<{ status: string; version: number; head_hash: string; positions: number[] | null }>({
+        name: 'event_store.append_events',
+        text: 'SELECT status, version, head_hash, positions FROM event_store.append_events($1, $2, $3, $4, $5)',
+        values: [streamId, expected, prevHash, recordedAt, JSON.stringify(payload)],
+      });
       return { ...res.rows[0], positions: res.rows[0].positions?.map(Number) ?? null };
     } catch (error) {
       // An event id stored in another stream meanwhile: resolved like any duplicate.
@@ -179,8 +181,12 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = options.fromVersion ?? 1;
+    // With a limit, bound the range too (versions have no gaps): the plan then stays an index
+    // range scan whatever the planner's statistics say.
     const res = await this.query<EventRow>(
-      `SELECT ${COLUMNS} FROM event_store.events WHERE stream_id = $1 AND version >= $2 ORDER BY version ${options.limit ? 'LIMIT $3' : ''}`,
+      options.limit
+        ? `SELECT ${COLUMNS} FROM event_store.events WHERE stream_id = $1 AND version >= $2 AND version < $2 + $3 ORDER BY version`
+        : `SELECT ${COLUMNS} FROM event_store.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`,
       options.limit ? [streamId, from, options.limit] : [streamId, from],
     );
     const events = res.rows.map(toRecorded);
@@ -288,7 +294,7 @@ function toRecorded(r: EventRow): RecordedEvent {
     streamId: r.stream_id,
     version: r.version,
     globalPosition: Number(r.global_position),
-    recordedAt: r.recorded_at.toISOString(),
+    recordedAt: r.recorded_at,
     tenantId: r.tenant_id,
     data: r.data,
     metadata: r.metadata,
