@@ -20,9 +20,12 @@ export class MeHandler {
   ) {}
 
   async handle({ body }: ServiceRequest<MeRequest>): Promise<MeResponse> {
-    const last = await this.store.readStream(userStreamId(body.userId));
-    if (last.length === 0 || last[0].tenantId !== body.tenantId) throw new NotFoundError('User not found', 'user_not_found');
-    await this.projection.caughtUpTo(last[last.length - 1].globalPosition, 5_000);
+    // Only the stream's last event is needed (its position): two indexed reads, not the history.
+    const stream = userStreamId(body.userId);
+    const version = await this.store.streamVersion(stream);
+    const [last] = version > 0 ? await this.store.readStream(stream, { fromVersion: version, limit: 1 }) : [];
+    if (!last || last.tenantId !== body.tenantId) throw new NotFoundError('User not found', 'user_not_found');
+    await this.projection.caughtUpTo(last.globalPosition, 5_000);
     const user = await this.dataSource.getRepository(UserView).findOneBy({ userId: body.userId, tenantId: body.tenantId });
     if (!user) throw new NotFoundError('User not found', 'user_not_found');
     const grants = await this.dataSource.getRepository(GrantView).findBy({ userId: body.userId });
