@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseUrl, testMasterKey, waitFor } from '@custodian/testing';
-import { freePort, http, startGateway, uniqueName, type RunningGateway } from './platform.harness';
+import { freePort } from '@custodian/platform';
+import { http, startGateway, uniqueName, type RunningGateway } from './platform.harness';
 
 const ROOT = join(__dirname, '../../..');
 

@@ -1,24 +1,10 @@
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
-import { createLogger, NestJsonLogger } from '@custodian/platform';
+import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
 import { testDatabaseUrl } from '@custodian/testing';
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export function quietLogger(): LoggerService {
   return new NestJsonLogger(createLogger({ service: 'e2e', level: 'error' }));

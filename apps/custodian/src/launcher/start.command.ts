@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { generateMasterKey, parseMasterKey } from '@custodian/crypto';
-import { ConfigError, loadConfig, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@custodian/platform';
+import { ConfigError, freePort, loadConfig, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@custodian/platform';
 import { persistentSecret } from './data-dir';
 import { launcherSchema } from './launcher.config';
 import { Supervisor } from './supervisor';
@@ -119,15 +118,4 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

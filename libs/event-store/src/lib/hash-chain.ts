@@ -37,7 +37,8 @@ export function computeEventHash(e: HashableEvent): string {
 
 export { GENESIS_HASH };
 
-function stripUndefined<T extends object>(o: T): T {
+/** A copy of `o` without its undefined members (they are absent from JSON and from the hash). */
+export function stripUndefined<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as T;

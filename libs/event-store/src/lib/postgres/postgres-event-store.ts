@@ -17,9 +17,8 @@ import {
   type Subscription,
   type VerifyResult,
 } from '@custodian/kernel';
-import { ChainVerifier, computeEventHash } from '../hash-chain';
+import { ChainVerifier, computeEventHash, stripUndefined } from '../hash-chain';
 import { PollingSubscription } from '../polling-subscription';
-import { SEQUENCER_LOCK_KEY } from './migrations';
 
 export interface PostgresEventStoreOptions {
   /** Clock for recordedAt. @defaultValue () => new Date() */
@@ -303,11 +302,6 @@ function toRecorded(r: EventRow): RecordedEvent {
   };
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
-}
 
 function validateAppend(streamId: string, events: NewEvent[], expected: ExpectedVersion): void {
   if (!streamId || streamId.length > 512) throw new ValidationError('streamId must be 1-512 characters');
@@ -341,4 +335,3 @@ function translatePgError(error: unknown): Error {
   return error;
 }
 
-export { SEQUENCER_LOCK_KEY };

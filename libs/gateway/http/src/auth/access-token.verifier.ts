@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { UnauthorizedError } from '@custodian/kernel';
-import { IDENTITY_PATTERNS } from '@custodian/identity/contracts';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, IDENTITY_PATTERNS } from '@custodian/identity/contracts';
 import { IdentityClient } from '../identity/identity.client';
 import type { Caller } from './caller';
 
-export const TOKEN_ISSUER = 'custodian-identity';
-export const TOKEN_AUDIENCE = 'custodian-api';
 const JWKS_REFRESH_MIN_MS = 5_000;
 
 /**
@@ -35,7 +33,7 @@ export class AccessTokenVerifier {
   }
 
   private async verifyWith(keys: ReturnType<typeof createLocalJWKSet>, token: string): Promise<Caller> {
-    const { payload } = await jwtVerify(token, keys, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['EdDSA'], typ: 'at+jwt' });
+    const { payload } = await jwtVerify(token, keys, { issuer: ACCESS_TOKEN_ISSUER, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['EdDSA'], typ: 'at+jwt' });
     const tenantId = payload['tid'];
     const sessionId = payload['sid'];
     if (typeof payload.sub !== 'string' || typeof tenantId !== 'string' || typeof sessionId !== 'string') throw invalid();

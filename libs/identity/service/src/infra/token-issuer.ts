@@ -2,11 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { Pool } from 'pg';
 import type { PersonalDataCipher } from '@custodian/crypto';
-import type { JwksResponse, LoginResponse, PublicJwk } from '@custodian/identity/contracts';
-
-/** Claims of a Custodian access token (gateway verifies against the JWKS). */
-export const TOKEN_ISSUER = 'custodian-identity';
-export const TOKEN_AUDIENCE = 'custodian-api';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type JwksResponse, type LoginResponse, type PublicJwk } from '@custodian/identity/contracts';
 
 const SIGNING_KEY_SUBJECT = { tenant: 'system', subject: 'token-signing-keys' };
 
@@ -38,8 +34,8 @@ export class TokenIssuer {
     const sessionId = randomUUID();
     const accessToken = await new SignJWT({ tid: tenantId, sid: sessionId })
       .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(TOKEN_AUDIENCE)
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
       .setSubject(userId)
       .setIssuedAt(Math.floor(now.getTime() / 1000))
       .setExpirationTime(Math.floor(now.getTime() / 1000) + this.accessTtlSeconds)

@@ -1,2 +1,3 @@
+export * from './free-port';
 export * from './run-main';
 export * from './wakeable-sleep';

@@ -8,6 +8,10 @@ import type { ModuleGrant } from '../access';
  * exceptions, so the gateway rebuilds the typed error with `fromWireError` and maps it once.
  */
 
+/** `iss` and `aud` of every access token the identity service signs and the gateway verifies. */
+export const ACCESS_TOKEN_ISSUER = 'custodian-identity';
+export const ACCESS_TOKEN_AUDIENCE = 'custodian-api';
+
 /** Message patterns served by the identity service. */
 export const IDENTITY_PATTERNS = {
   createTenant: 'identity.create-tenant',

@@ -1,4 +1,4 @@
-import type { AccessLevel, LocationScope, Module, ModuleGrant, UserEvent } from '@custodian/identity/contracts';
+import type { AccessLevel, LocationScope, Module, ModuleGrant, UserEvent, UserRegistered } from '@custodian/identity/contracts';
 import { MODULES } from '@custodian/identity/contracts';
 import { assertNever } from '../exhaustive';
 
@@ -8,20 +8,12 @@ export type UserGrant = { access: AccessLevel; locations: LocationScope };
 /** State of stream `identity-user-<userId>`. */
 export type UserState =
   | { status: 'unregistered' }
-  | {
+  | (UserRegistered['data'] & {
       status: 'registered';
-      tenantId: string;
-      userId: string;
-      emailIndex: string;
-      emailEncrypted: string;
-      nameEncrypted: string;
-      passwordHashEncrypted: string;
-      isOwner: boolean;
-      registeredAt: string;
       disabled: boolean;
       /** Modules the user holds; a module absent here is denied. */
       grants: Partial<Record<Module, UserGrant>>;
-    };
+    });
 
 export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
 
