@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
+export { routesOf } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
 import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
 import { testDatabaseUrl } from '@custodian/testing';

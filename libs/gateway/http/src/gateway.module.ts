@@ -10,6 +10,11 @@ import { HealthHttpController } from './health/health.http.controller';
 import { IDENTITY_TRANSPORT, IdentityClient } from './identity/identity.client';
 import { MeHttpController } from './me/me.http.controller';
 import { TracingInterceptor } from './telemetry/tracing.interceptor';
+import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
+import { PrincipalCache } from './auth/principal-cache';
+import { SessionsHttpController } from './auth/sessions.http.controller';
+import { SigningKeysHttpController } from './operator/signing-keys.http.controller';
+import { UsersHttpController } from './users/users.http.controller';
 import { CreateTenantHttpController } from './tenants/create-tenant.http.controller';
 
 /** Every HTTP route of the public API. */
@@ -19,7 +24,17 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule],
-      controllers: [CreateTenantHttpController, LoginHttpController, MeHttpController, JwksHttpController, HealthHttpController],
+      controllers: [
+        CreateTenantHttpController,
+        LoginHttpController,
+        SessionsHttpController,
+        MeHttpController,
+        UsersHttpController,
+        ApiKeysHttpController,
+        SigningKeysHttpController,
+        JwksHttpController,
+        HealthHttpController,
+      ],
       providers: [
         { provide: GatewayConfig, useValue: config },
         {
@@ -28,6 +43,7 @@ export class GatewayModule {
         },
         IdentityClient,
         AccessTokenVerifier,
+        PrincipalCache,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
       ],

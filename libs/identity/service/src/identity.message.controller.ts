@@ -8,6 +8,21 @@ import {
   type LoginRequest,
   type MeRequest,
   type ServiceRequest,
+  type AccessChangesRequest,
+  type ActivateRequest,
+  type ApiKeyRef,
+  type CreateApiKeyRequest,
+  type CreateUserRequest,
+  type DeleteGrantRequest,
+  type Empty,
+  type ListUsersRequest,
+  type LogoutRequest,
+  type PrincipalRequest,
+  type PutGrantRequest,
+  type RefreshRequest,
+  type RotateApiKeyRequest,
+  type TransferOwnershipRequest,
+  type UserRef,
 } from '@custodian/identity/contracts';
 import { serve } from './infra/service-reply';
 import { IdentityService, LOGGER } from './identity.service';
@@ -38,6 +53,102 @@ export class IdentityMessageController {
   @MessagePattern(IDENTITY_PATTERNS.jwks)
   jwks(@Payload() request: ServiceRequest<Record<string, never>>) {
     return serve(IDENTITY_PATTERNS.jwks, request, this.logger, (): Promise<JwksResponse> => this.service.tokens.jwks());
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.activate)
+  activate(@Payload() r: ServiceRequest<ActivateRequest>) {
+    return serve(IDENTITY_PATTERNS.activate, r, this.logger, (q) => this.service.sessions.activate(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.refresh)
+  refresh(@Payload() r: ServiceRequest<RefreshRequest>) {
+    return serve(IDENTITY_PATTERNS.refresh, r, this.logger, (q) => this.service.sessions.refresh(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.logout)
+  logout(@Payload() r: ServiceRequest<LogoutRequest>) {
+    return serve(IDENTITY_PATTERNS.logout, r, this.logger, (q) => this.service.sessions.logout(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.principal)
+  principal(@Payload() r: ServiceRequest<PrincipalRequest>) {
+    return serve(IDENTITY_PATTERNS.principal, r, this.logger, (q) => this.service.principal.handle(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.accessChanges)
+  accessChanges(@Payload() r: ServiceRequest<AccessChangesRequest>) {
+    return serve(IDENTITY_PATTERNS.accessChanges, r, this.logger, (q) => this.service.accessChanges.handle(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.createUser)
+  createUser(@Payload() r: ServiceRequest<CreateUserRequest>) {
+    return serve(IDENTITY_PATTERNS.createUser, r, this.logger, (q) => this.service.createUser.handle(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.listUsers)
+  listUsers(@Payload() r: ServiceRequest<ListUsersRequest>) {
+    return serve(IDENTITY_PATTERNS.listUsers, r, this.logger, (q) => this.service.userQueries.list(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.getUser)
+  getUser(@Payload() r: ServiceRequest<UserRef>) {
+    return serve(IDENTITY_PATTERNS.getUser, r, this.logger, (q) => this.service.userQueries.get(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.listGrants)
+  listGrants(@Payload() r: ServiceRequest<UserRef>) {
+    return serve(IDENTITY_PATTERNS.listGrants, r, this.logger, (q) => this.service.userQueries.grants(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.disableUser)
+  disableUser(@Payload() r: ServiceRequest<UserRef>) {
+    return serve(IDENTITY_PATTERNS.disableUser, r, this.logger, (q) => this.service.userAdmin.disable(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.enableUser)
+  enableUser(@Payload() r: ServiceRequest<UserRef>) {
+    return serve(IDENTITY_PATTERNS.enableUser, r, this.logger, (q) => this.service.userAdmin.enable(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.putGrant)
+  putGrant(@Payload() r: ServiceRequest<PutGrantRequest>) {
+    return serve(IDENTITY_PATTERNS.putGrant, r, this.logger, (q) => this.service.userAdmin.putGrant(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.deleteGrant)
+  deleteGrant(@Payload() r: ServiceRequest<DeleteGrantRequest>) {
+    return serve(IDENTITY_PATTERNS.deleteGrant, r, this.logger, (q) => this.service.userAdmin.deleteGrant(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.transferOwnership)
+  transferOwnership(@Payload() r: ServiceRequest<TransferOwnershipRequest>) {
+    return serve(IDENTITY_PATTERNS.transferOwnership, r, this.logger, (q) => this.service.ownership.handle(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.createApiKey)
+  createApiKey(@Payload() r: ServiceRequest<CreateApiKeyRequest>) {
+    return serve(IDENTITY_PATTERNS.createApiKey, r, this.logger, (q) => this.service.apiKeys.create(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.listApiKeys)
+  listApiKeys(@Payload() r: ServiceRequest<Empty>) {
+    return serve(IDENTITY_PATTERNS.listApiKeys, r, this.logger, (q) => this.service.apiKeys.list(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.rotateApiKey)
+  rotateApiKey(@Payload() r: ServiceRequest<RotateApiKeyRequest>) {
+    return serve(IDENTITY_PATTERNS.rotateApiKey, r, this.logger, (q) => this.service.apiKeys.rotate(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.revokeApiKey)
+  revokeApiKey(@Payload() r: ServiceRequest<ApiKeyRef>) {
+    return serve(IDENTITY_PATTERNS.revokeApiKey, r, this.logger, (q) => this.service.apiKeys.revoke(q));
+  }
+
+  /** Operator action (the gateway requires the bootstrap token). */
+  @MessagePattern(IDENTITY_PATTERNS.rotateSigningKey)
+  rotateSigningKey(@Payload() r: ServiceRequest<Empty>) {
+    return serve(IDENTITY_PATTERNS.rotateSigningKey, r, this.logger, () => this.service.tokens.rotateSigningKey());
   }
 
   @MessagePattern(IDENTITY_PATTERNS.health)

@@ -17,6 +17,16 @@ import { PasswordHasher } from './infra/password-hasher';
 import { TokenIssuer } from './infra/token-issuer';
 import { LoginHandler } from './login/login.handler';
 import { MeHandler } from './me/me.handler';
+import { AccessChangeFeed } from './access/access-change-feed';
+import { PrincipalHandler } from './access/principal.handler';
+import { ApiKeysHandler } from './api-keys/api-keys.handler';
+import { AuthorityReader } from './infra/authority';
+import { TransferOwnershipHandler } from './ownership/transfer-ownership.handler';
+import { SessionsHandler } from './sessions/sessions.handler';
+import { CreateUserHandler } from './users/create-user.handler';
+import { UserAdminHandler } from './users/user-admin.handler';
+import { UserDirectory } from './users/user-directory';
+import { UserQueriesHandler } from './users/user-queries.handler';
 import { IDENTITY_READ_MODEL_ENTITIES } from './read-model/identity.entities';
 import { identityProjection } from './read-model/identity.projection';
 
@@ -37,6 +47,15 @@ export class IdentityService {
   readonly createTenant: CreateTenantHandler;
   readonly login: LoginHandler;
   readonly me: MeHandler;
+  readonly authority: AuthorityReader;
+  readonly principal: PrincipalHandler;
+  readonly accessChanges: AccessChangeFeed;
+  readonly sessions: SessionsHandler;
+  readonly createUser: CreateUserHandler;
+  readonly userQueries: UserQueriesHandler;
+  readonly userAdmin: UserAdminHandler;
+  readonly ownership: TransferOwnershipHandler;
+  readonly apiKeys: ApiKeysHandler;
 
   constructor(
     private readonly config: IdentityConfig,
@@ -60,9 +79,21 @@ export class IdentityService {
     this.projection = new ProjectionRunner(this.store, this.dataSource, identityProjection, {
       onError: (error, name) => logger.error({ msg: 'projection batch failed; retrying', projection: name, err: error instanceof Error ? error.message : String(error) }, 'Projection'),
     });
+    const safeHead = () => this.store.safeHeadPosition();
+    this.authority = new AuthorityReader(this.store, this.pool);
     this.createTenant = new CreateTenantHandler(commands, cipher, passwords, config.masterKey);
-    this.login = new LoginHandler(commands, cipher, passwords, this.tokens, config.masterKey);
+    this.login = new LoginHandler(commands, this.authority, cipher, passwords, this.tokens, config.masterKey, config.lockout);
     this.me = new MeHandler(this.dataSource, this.store, this.projection, cipher);
+    this.principal = new PrincipalHandler(this.authority);
+    this.accessChanges = new AccessChangeFeed(this.store, {
+      onError: (error) => logger.error({ msg: 'access-change feed stopped; restarting (gateways will reset their caches)', err: error instanceof Error ? error.message : String(error) }, 'AccessChangeFeed'),
+    });
+    this.sessions = new SessionsHandler(commands, this.authority, this.tokens, cipher, passwords);
+    this.createUser = new CreateUserHandler(commands, this.authority, cipher, passwords, config.masterKey, config.activationTtlSeconds);
+    this.userQueries = new UserQueriesHandler(this.authority, new UserDirectory(this.dataSource, cipher, config.masterKey), this.projection, safeHead);
+    this.userAdmin = new UserAdminHandler(commands, this.authority);
+    this.ownership = new TransferOwnershipHandler(commands, this.authority);
+    this.apiKeys = new ApiKeysHandler(commands, this.authority, this.dataSource, this.projection, safeHead);
   }
 
   /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */
@@ -78,6 +109,7 @@ export class IdentityService {
     // signing key was wrapped with (instead of serving 401s to every login).
     await this.tokens.jwks();
     await this.projection.start();
+    await this.accessChanges.start();
   }
 
   async health(): Promise<HealthResponse> {
@@ -93,6 +125,7 @@ export class IdentityService {
 
   /** Stops projecting and releases connections; safe after a failed start. */
   async close(): Promise<void> {
+    await this.accessChanges.stop();
     await this.projection.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.pool.end();

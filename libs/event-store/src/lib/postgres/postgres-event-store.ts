@@ -215,6 +215,18 @@ export class PostgresEventStore implements EventStore {
     return new PollingSubscription((after, limit) => this.readAll({ after, limit, typePrefixes: options.typePrefixes }), options);
   }
 
+  /**
+   * The highest global position below which the log is final (every lower position is
+   * committed or will never exist): where a subscription that wants only new events starts.
+   */
+  async safeHeadPosition(): Promise<number> {
+    const res = await this.query<{ head: string }>(
+      'SELECT coalesce(max(global_position), 0) AS head FROM event_store.events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())',
+      [],
+    );
+    return Number(res.rows[0].head);
+  }
+
   async verifyStream(streamId: string): Promise<VerifyResult> {
     // Page through the stream so a long one verifies in bounded memory.
     const pageSize = 5000;

@@ -3,13 +3,15 @@ import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet 
 import { UnauthorizedError } from '@custodian/kernel';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, IDENTITY_PATTERNS } from '@custodian/identity/contracts';
 import { IdentityClient } from '../identity/identity.client';
-import type { Caller } from './caller';
 
-const JWKS_REFRESH_MIN_MS = 5_000;
+const JWKS_REFRESH_MIN_MS = 1_000;
+
+/** The identity a valid access token names; what it may do is the principal's business. */
+export type TokenClaims = { userId: string; tenantId: string; sessionId: string };
 
 /**
  * Verifies EdDSA access tokens against the identity service's JWKS, held in memory and
- * re-fetched when a token names an unknown key id (at most every 5 s), so a rotated key is
+ * re-fetched when a token names an unknown key id (at most every second), so a rotated key is
  * picked up without restarts. Every failure is the same 401.
  */
 @Injectable()
@@ -19,7 +21,7 @@ export class AccessTokenVerifier {
 
   constructor(private readonly identity: IdentityClient) {}
 
-  async verify(token: string): Promise<Caller> {
+  async verify(token: string): Promise<TokenClaims> {
     try {
       return await this.verifyWith(await this.keySet(false), token);
     } catch (error) {
@@ -32,7 +34,7 @@ export class AccessTokenVerifier {
     }
   }
 
-  private async verifyWith(keys: ReturnType<typeof createLocalJWKSet>, token: string): Promise<Caller> {
+  private async verifyWith(keys: ReturnType<typeof createLocalJWKSet>, token: string): Promise<TokenClaims> {
     const { payload } = await jwtVerify(token, keys, { issuer: ACCESS_TOKEN_ISSUER, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['EdDSA'], typ: 'at+jwt' });
     const tenantId = payload['tid'];
     const sessionId = payload['sid'];

@@ -1,11 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '@custodian/identity/contracts';
 
-/** The authenticated user of a request, set by the AccessGuard. */
+/** The authenticated caller of a request, set by the AccessGuard: a user's session or an API key. */
 export interface Caller {
   userId: string;
   tenantId: string;
-  sessionId: string;
+  principal: Principal;
 }
 
 export interface CustodianRequest extends FastifyRequest {
@@ -14,7 +15,7 @@ export interface CustodianRequest extends FastifyRequest {
 
 export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
   const caller = ctx.switchToHttp().getRequest<CustodianRequest>().caller;
-  if (!caller) throw new Error('CurrentCaller used on a route without user authentication');
+  if (!caller) throw new Error('CurrentCaller used on a route without authentication');
   return caller;
 });
 

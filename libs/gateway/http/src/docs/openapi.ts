@@ -9,6 +9,7 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'access-token')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Operator bootstrap token (CUSTODIAN_BOOTSTRAP_TOKEN)' }, 'bootstrap')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'Integrator API key: `Authorization: ApiKey <secret>`' }, 'api-key')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestMeta } from '@custodian/identity/contracts';
+import type { PrincipalRef, RequestMeta } from '@custodian/identity/contracts';
 import { ValidationError } from '@custodian/kernel';
 import type { CustodianRequest } from '../auth/caller';
 import { clientOf } from '../auth/caller';
@@ -14,9 +14,16 @@ export function requestMeta(req: FastifyRequest): RequestMeta {
   if (rawKey !== undefined && (typeof rawKey !== 'string' || !IDEMPOTENCY_KEY.test(rawKey))) {
     throw new ValidationError('Idempotency-Key must be 8-128 characters of letters, digits and . _ : -', undefined, 'invalid_idempotency_key');
   }
+  const p = caller?.principal;
+  const principal: PrincipalRef | undefined = !p
+    ? undefined
+    : p.kind === 'user'
+      ? { kind: 'user', tenantId: p.tenantId, userId: p.userId, sessionId: p.sessionId ?? '' }
+      : { kind: 'api_key', tenantId: p.tenantId, keyId: p.keyId ?? '' };
+  const id = !p ? 'anonymous' : p.kind === 'user' ? `user:${p.userId}` : `apikey:${p.keyId}`;
   return {
     requestId: String(req.id),
-    actor: { id: caller ? `user:${caller.userId}` : 'anonymous', ip: client.ip, userAgent: client.userAgent },
+    actor: { id, ip: client.ip, userAgent: client.userAgent, ...(principal ? { principal } : {}) },
     ...(rawKey ? { idempotencyKey: rawKey } : {}),
   };
 }

@@ -22,3 +22,18 @@ export function tenantNameStreamId(nameKey: string): string {
 export function emailClaimStreamId(tenantId: string, emailIndex: string): string {
   return `identity-email-${tenantId}-${emailIndex}`;
 }
+
+/** One stream per user for login attempts, locks and ended sessions (kept out of the user stream, which stays short). */
+export function loginStreamId(userId: string): string {
+  return `identity-logins-${userId}`;
+}
+
+/** Failed logins of a tenant for emails that are no account of it. */
+export function unknownLoginStreamId(tenantId: string): string {
+  return `identity-logins-unknown-${tenantId}`;
+}
+
+/** One stream per API key. */
+export function apiKeyStreamId(keyId: string): string {
+  return `identity-apikey-${keyId}`;
+}

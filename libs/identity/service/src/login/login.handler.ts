@@ -1,7 +1,9 @@
-import { UnauthorizedError, ValidationError, foldEvents } from '@custodian/kernel';
+import { randomUUID } from 'node:crypto';
+import { UnauthorizedError, ValidationError } from '@custodian/kernel';
 import { blindIndex, normalizeEmail, type PersonalDataCipher } from '@custodian/crypto';
-import { emailClaimStreamId, userStreamId, upcastIdentityEvent, type LoginRequest, type LoginResponse, type ServiceRequest, type UserEvent } from '@custodian/identity/contracts';
-import { userDecider } from '@custodian/identity/domain';
+import { emailClaimStreamId, loginStreamId, tenantStreamId, unknownLoginStreamId, type LoginRequest, type LoginResponse, type ServiceRequest } from '@custodian/identity/contracts';
+import type { LockoutPolicy } from '@custodian/identity/domain';
+import type { AuthorityReader } from '../infra/authority';
 import { commandContext } from '../infra/command-context';
 import type { IdentityCommands } from '../infra/identity-store';
 import type { PasswordHasher } from '../infra/password-hasher';
@@ -10,18 +12,25 @@ import type { TokenIssuer } from '../infra/token-issuer';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Password login. Reads only the event store (the email claim stream, then the user stream),
- * so a user can log in the moment sign-up returns. An unknown email, a wrong password and a
- * disabled account give the same 401 after the same Argon2 work; attempts on a known account
- * are recorded as LoginSucceeded / LoginFailed with IP and user agent.
+ * Password login. Reads only the event store (the email claim, the user stream, the login
+ * stream), so a user can log in the moment sign-up returns.
+ * - An unknown email, a wrong password, a disabled, invited-only or locked account all give the
+ *   same 401 `invalid_credentials` after the same Argon2 work (a locked account's password is
+ *   not checked, but the work is still spent), so nobody learns whether an account exists or is
+ *   locked. Admins see locks on the user (`lockedUntil`).
+ * - Every attempt is an event with IP and user agent: on the account's login stream, or, for an
+ *   email that is no account of an existing tenant, UnknownAccountLoginFailed on the tenant's
+ *   stream of unknown-account attempts (a tenant id that does not exist records nothing).
  */
 export class LoginHandler {
   constructor(
     private readonly commands: IdentityCommands,
+    private readonly authority: AuthorityReader,
     private readonly cipher: PersonalDataCipher,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenIssuer,
     private readonly masterKey: Buffer,
+    private readonly lockout: LockoutPolicy,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -33,18 +42,33 @@ export class LoginHandler {
     const emailIndex = blindIndex(this.masterKey, 'email', tenantId, normalizeEmail(body.email));
     const claim = await this.commands.store.readStream(emailClaimStreamId(tenantId, emailIndex), { limit: 1 });
     const userId = claim[0] && claim[0].tenantId === tenantId ? String(claim[0].data['userId']) : undefined;
-    const history = userId ? await this.commands.store.readStream(userStreamId(userId)) : [];
-    const state = foldEvents(userDecider, history.map((e) => upcastIdentityEvent(e) as UserEvent));
-
-    const storedHash = state.status === 'registered' ? await this.cipher.decrypt(tenantId, state.userId, state.passwordHashEncrypted) : null;
-    const matched = await this.passwords.verifyOrBurn(storedHash ?? undefined, body.password);
-    if (state.status !== 'registered') throw invalidCredentials();
-
+    const state = userId ? await this.authority.user(userId) : ({ status: 'unregistered' } as const);
+    const ip = body.ip ?? null;
+    const userAgent = body.userAgent ?? null;
     const now = this.clock();
-    const ctx = commandContext({ ...meta, idempotencyKey: undefined }, tenantId, now, `user:${state.userId}`);
-    const outcome = await this.commands.users.handle(
-      userStreamId(state.userId),
-      { type: 'RecordLogin', data: { tenantId, userId: state.userId, at: now.toISOString(), ip: body.ip ?? null, userAgent: body.userAgent ?? null, passwordMatched: matched && storedHash !== null } },
+    const ctx = commandContext({ ...meta, idempotencyKey: undefined }, tenantId, now, userId ? `user:${userId}` : 'anonymous');
+
+    if (state.status !== 'registered' || state.tenantId !== tenantId) {
+      await this.passwords.verifyOrBurn(undefined, body.password);
+      const tenant = await this.commands.store.readStream(tenantStreamId(tenantId), { limit: 1 });
+      if (tenant.length > 0) {
+        await this.commands.store.append(
+          unknownLoginStreamId(tenantId),
+          [{ eventId: randomUUID(), type: 'identity.UnknownAccountLoginFailed', schemaVersion: 1, tenantId, metadata: ctx.metadata, data: { tenantId, emailIndex, at: now.toISOString(), ip, userAgent } }],
+          'any',
+        );
+      }
+      throw invalidCredentials();
+    }
+
+    const storedHash = state.passwordHashEncrypted ? await this.cipher.decrypt(tenantId, state.userId, state.passwordHashEncrypted) : null;
+    const matched = await this.passwords.verifyOrBurn(storedHash ?? undefined, body.password);
+    const outcome = await this.commands.logins.handle(
+      loginStreamId(state.userId),
+      {
+        type: 'RecordLoginAttempt',
+        data: { tenantId, userId: state.userId, at: now.toISOString(), ip, userAgent, passwordMatched: matched && storedHash !== null, accountDisabled: state.disabled || state.invited, policy: this.lockout },
+      },
       ctx,
     );
     if (!outcome.events.some((e) => e.type === 'identity.LoginSucceeded')) throw invalidCredentials();

@@ -18,9 +18,11 @@ export class UserView {
   @Column('text', { name: 'email_encrypted' }) emailEncrypted!: string;
   @Column('text', { name: 'name_encrypted' }) nameEncrypted!: string;
   @Column('boolean', { name: 'is_owner' }) isOwner!: boolean;
-  @Column('text') status!: 'active' | 'disabled';
+  @Column('text') status!: 'invited' | 'active' | 'disabled';
+  @Column('boolean') invited!: boolean;
   @Column('timestamptz', { name: 'registered_at' }) registeredAt!: Date;
   @Column('timestamptz', { name: 'last_login_at', nullable: true }) lastLoginAt!: Date | null;
+  @Column('timestamptz', { name: 'locked_until', nullable: true }) lockedUntil!: Date | null;
 }
 
 /** identity_rm.grants — the current module grants of each user. */
@@ -33,4 +35,17 @@ export class GrantView {
   @Column('jsonb') locations!: 'all' | string[];
 }
 
-export const IDENTITY_READ_MODEL_ENTITIES = [TenantView, UserView, GrantView];
+/** identity_rm.api_keys — API keys for listing; authentication always reads the key's stream. */
+@Entity({ schema: 'identity_rm', name: 'api_keys' })
+export class ApiKeyView {
+  @PrimaryColumn('uuid', { name: 'key_id' }) keyId!: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId!: string;
+  @Column('text') name!: string;
+  @Column('uuid', { name: 'created_by' }) createdBy!: string;
+  @Column('jsonb') grants!: Array<{ module: string; access: string; locations: 'all' | string[] }>;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt!: Date | null;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+}
+
+export const IDENTITY_READ_MODEL_ENTITIES = [TenantView, UserView, GrantView, ApiKeyView];

@@ -2,10 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@custodian/kernel';
 import type { Projection } from '@custodian/projections';
 import { upcastIdentityEvent } from '@custodian/identity/contracts';
-import { GrantView, TenantView, UserView } from './identity.entities';
+import { ApiKeyView, GrantView, TenantView, UserView } from './identity.entities';
 
 /**
- * Builds identity_rm.{tenants, users, grants} from identity events. Every write is an upsert
+ * Builds identity_rm.{tenants, users, grants, api_keys} from identity events. Every write is an upsert
  * or keyed update, so applying the log from zero reproduces the same rows.
  */
 export const identityProjection: Projection = {
@@ -47,14 +47,66 @@ export const identityProjection: Projection = {
         await manager.update(UserView, { userId: event.data.userId }, { status: 'disabled' });
         return;
       case 'identity.UserEnabled':
-        await manager.update(UserView, { userId: event.data.userId }, { status: 'active' });
+        await manager.query(`UPDATE identity_rm.users SET status = CASE WHEN invited THEN 'invited' ELSE 'active' END WHERE user_id = $1`, [event.data.userId]);
+        return;
+      case 'identity.UserInvited':
+        await manager.upsert(
+          UserView,
+          {
+            userId: event.data.userId,
+            tenantId: event.data.tenantId,
+            emailIndex: event.data.emailIndex,
+            emailEncrypted: event.data.emailEncrypted,
+            nameEncrypted: event.data.nameEncrypted,
+            isOwner: false,
+            status: 'invited',
+            invited: true,
+            registeredAt: new Date(event.data.invitedAt),
+          },
+          ['userId'],
+        );
+        return;
+      case 'identity.UserActivated':
+        await manager.query(`UPDATE identity_rm.users SET invited = false, status = CASE WHEN status = 'disabled' THEN 'disabled' ELSE 'active' END WHERE user_id = $1`, [event.data.userId]);
+        return;
+      case 'identity.OwnershipReceived':
+        await manager.update(UserView, { userId: event.data.userId }, { isOwner: true });
+        await manager.update(TenantView, { tenantId: event.data.tenantId }, { ownerId: event.data.userId });
+        return;
+      case 'identity.OwnershipRelinquished':
+        await manager.update(UserView, { userId: event.data.userId }, { isOwner: false });
         return;
       case 'identity.LoginSucceeded':
-        await manager.update(UserView, { userId: event.data.userId }, { lastLoginAt: new Date(event.data.at) });
+        await manager.update(UserView, { userId: event.data.userId }, { lastLoginAt: new Date(event.data.at), lockedUntil: null });
+        return;
+      case 'identity.AccountLocked':
+        await manager.update(UserView, { userId: event.data.userId }, { lockedUntil: new Date(event.data.until) });
+        return;
+      case 'identity.ApiKeyCreated':
+        await manager.upsert(
+          ApiKeyView,
+          {
+            keyId: event.data.keyId,
+            tenantId: event.data.tenantId,
+            name: event.data.name,
+            createdBy: event.data.createdBy,
+            grants: event.data.grants,
+            createdAt: new Date(event.data.at),
+            expiresAt: event.data.expiresAt ? new Date(event.data.expiresAt) : null,
+          },
+          ['keyId'],
+        );
+        return;
+      case 'identity.ApiKeyRevoked':
+        await manager.update(ApiKeyView, { keyId: event.data.keyId }, { revokedAt: new Date(event.data.at) });
         return;
       case 'identity.TenantNameClaimed':
       case 'identity.EmailClaimed':
       case 'identity.LoginFailed':
+      case 'identity.LoginBlocked':
+      case 'identity.UnknownAccountLoginFailed':
+      case 'identity.SessionRevoked':
+      case 'identity.ApiKeyRotated':
         return;
       default: {
         const never: never = event;
@@ -63,6 +115,6 @@ export const identityProjection: Projection = {
     }
   },
   async reset(manager: EntityManager): Promise<void> {
-    await manager.query('DELETE FROM identity_rm.grants; DELETE FROM identity_rm.users; DELETE FROM identity_rm.tenants;');
+    await manager.query('DELETE FROM identity_rm.api_keys; DELETE FROM identity_rm.grants; DELETE FROM identity_rm.users; DELETE FROM identity_rm.tenants;');
   },
 };

@@ -149,6 +149,172 @@ export type UserEnabled = IdentityEventOf<
   }
 >;
 
+/**
+ * Stream `identity-user-<userId>`: a user created without a password. They cannot log in until
+ * they activate with the one-time token, of which only the SHA-256 (hex) is kept.
+ */
+export type UserInvited = IdentityEventOf<
+  'identity.UserInvited',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    emailIndex: string;
+    emailEncrypted: string;
+    nameEncrypted: string;
+    activationTokenHash: string;
+    activationExpiresAt: string;
+    invitedAt: string;
+  }
+>;
+
+/** Stream `identity-user-<userId>`: an invited user set their password with the activation token. */
+export type UserActivated = IdentityEventOf<
+  'identity.UserActivated',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    passwordHashEncrypted: string;
+    at: string;
+  }
+>;
+
+/**
+ * Stream `identity-user-<userId>` of the new owner. Written before the old owner's
+ * OwnershipRelinquished, so a tenant is never without an owner (briefly it may have two).
+ */
+export type OwnershipReceived = IdentityEventOf<
+  'identity.OwnershipReceived',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    fromUserId: string;
+    at: string;
+  }
+>;
+
+/** Stream `identity-user-<userId>` of the old owner; their explicit grants stay as they were. */
+export type OwnershipRelinquished = IdentityEventOf<
+  'identity.OwnershipRelinquished',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    toUserId: string;
+    at: string;
+  }
+>;
+
+/** Stream `identity-logins-<userId>`: too many failed logins; every login is refused until `until`. */
+export type AccountLocked = IdentityEventOf<
+  'identity.AccountLocked',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    at: string;
+    until: string;
+    /** Failed attempts inside the window that triggered the lock. */
+    failures: number;
+  }
+>;
+
+/** Stream `identity-logins-<userId>`: a login attempt while the account was locked (password not checked). */
+export type LoginBlocked = IdentityEventOf<
+  'identity.LoginBlocked',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    at: string;
+    ip: string | null;
+    userAgent: string | null;
+    lockedUntil: string;
+  }
+>;
+
+/**
+ * Stream `identity-logins-unknown-<tenantId>`: a failed login for an email that is no account
+ * of the (existing) tenant. `emailIndex` is the blind index, never the email.
+ */
+export type UnknownAccountLoginFailed = IdentityEventOf<
+  'identity.UnknownAccountLoginFailed',
+  1,
+  {
+    tenantId: string;
+    emailIndex: string;
+    at: string;
+    ip: string | null;
+    userAgent: string | null;
+  }
+>;
+
+export type SessionRevocationReason = 'logout' | 'refresh_reuse';
+export const SESSION_REVOCATION_REASONS: readonly SessionRevocationReason[] = ['logout', 'refresh_reuse'];
+
+/**
+ * Stream `identity-logins-<userId>`: a session (one refresh-token family) ended. Its access
+ * tokens stop working at once; `refresh_reuse` means an already-rotated refresh token came back.
+ */
+export type SessionRevoked = IdentityEventOf<
+  'identity.SessionRevoked',
+  1,
+  {
+    tenantId: string;
+    userId: string;
+    sessionId: string;
+    reason: SessionRevocationReason;
+    at: string;
+  }
+>;
+
+/**
+ * Stream `identity-apikey-<keyId>`. The key acts with `grants` (each covered by what `createdBy`
+ * held when creating it) and never more than its creator holds at the time of use. Only the
+ * SHA-256 (hex) of the secret is kept.
+ */
+export type ApiKeyCreated = IdentityEventOf<
+  'identity.ApiKeyCreated',
+  1,
+  {
+    tenantId: string;
+    keyId: string;
+    name: string;
+    createdBy: string;
+    grants: Array<{ module: Module; access: AccessLevel; locations: LocationScope }>;
+    secretHash: string;
+    expiresAt: string | null;
+    at: string;
+  }
+>;
+
+/** Stream `identity-apikey-<keyId>`: a new secret; the previous one works until `previousValidUntil` (null: not at all). */
+export type ApiKeyRotated = IdentityEventOf<
+  'identity.ApiKeyRotated',
+  1,
+  {
+    tenantId: string;
+    keyId: string;
+    secretHash: string;
+    previousSecretHash: string;
+    previousValidUntil: string | null;
+    at: string;
+  }
+>;
+
+/** Stream `identity-apikey-<keyId>`: the key no longer authenticates, with any of its secrets. */
+export type ApiKeyRevoked = IdentityEventOf<
+  'identity.ApiKeyRevoked',
+  1,
+  {
+    tenantId: string;
+    keyId: string;
+    at: string;
+  }
+>;
+
 /** Every published identity event, current versions. */
 export type IdentityEvent =
   | TenantNameClaimed
@@ -160,9 +326,20 @@ export type IdentityEvent =
   | LoginSucceeded
   | LoginFailed
   | UserDisabled
-  | UserEnabled;
+  | UserEnabled
+  | UserInvited
+  | UserActivated
+  | OwnershipReceived
+  | OwnershipRelinquished
+  | AccountLocked
+  | LoginBlocked
+  | UnknownAccountLoginFailed
+  | SessionRevoked
+  | ApiKeyCreated
+  | ApiKeyRotated
+  | ApiKeyRevoked;
 
-/** The events of a user stream. */
+/** The events of a user stream (logins before v0.2 were recorded here; now in the login stream). */
 export type UserEvent =
   | UserRegistered
   | ModuleAccessGranted
@@ -170,7 +347,17 @@ export type UserEvent =
   | LoginSucceeded
   | LoginFailed
   | UserDisabled
-  | UserEnabled;
+  | UserEnabled
+  | UserInvited
+  | UserActivated
+  | OwnershipReceived
+  | OwnershipRelinquished;
+
+/** The events of a login stream `identity-logins-<userId>`: attempts, locks, ended sessions. */
+export type LoginEvent = LoginSucceeded | LoginFailed | AccountLocked | LoginBlocked | SessionRevoked;
+
+/** The events of an API key stream `identity-apikey-<keyId>`. */
+export type ApiKeyEvent = ApiKeyCreated | ApiKeyRotated | ApiKeyRevoked;
 
 /** Every identity event type, at runtime (for subscriptions, topic routing, fixture checks). */
 export const IDENTITY_EVENT_TYPES = [
@@ -184,6 +371,17 @@ export const IDENTITY_EVENT_TYPES = [
   'identity.LoginFailed',
   'identity.UserDisabled',
   'identity.UserEnabled',
+  'identity.UserInvited',
+  'identity.UserActivated',
+  'identity.OwnershipReceived',
+  'identity.OwnershipRelinquished',
+  'identity.AccountLocked',
+  'identity.LoginBlocked',
+  'identity.UnknownAccountLoginFailed',
+  'identity.SessionRevoked',
+  'identity.ApiKeyCreated',
+  'identity.ApiKeyRotated',
+  'identity.ApiKeyRevoked',
 ] as const satisfies readonly IdentityEvent['type'][];
 
 export type IdentityEventType = (typeof IDENTITY_EVENT_TYPES)[number];

@@ -22,6 +22,19 @@ const locations = {
   ],
 } as const;
 
+const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
+/** A list of module grants, one per module (API key grants). */
+const grantList = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['module', 'access', 'locations'],
+    properties: { module: moduleName, access: accessLevel, locations },
+  },
+} as const;
+
 export const TenantNameClaimedV1Schema = {
   $schema: DRAFT,
   $id: 'urn:custodian:event:identity.TenantNameClaimed:v1',
@@ -275,6 +288,284 @@ export const UserEnabledV1Schema = {
   },
 } as const;
 
+export const UserInvitedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.UserInvited:v1',
+  title: 'identity.UserInvited v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.UserInvited' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'emailIndex', 'emailEncrypted', 'nameEncrypted', 'activationTokenHash', 'activationExpiresAt', 'invitedAt'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        emailIndex: hex,
+        emailEncrypted: ciphertext,
+        nameEncrypted: ciphertext,
+        activationTokenHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        activationExpiresAt: timestamp,
+        invitedAt: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const UserActivatedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.UserActivated:v1',
+  title: 'identity.UserActivated v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.UserActivated' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'passwordHashEncrypted', 'at'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        passwordHashEncrypted: ciphertext,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const OwnershipReceivedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.OwnershipReceived:v1',
+  title: 'identity.OwnershipReceived v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.OwnershipReceived' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'fromUserId', 'at'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        fromUserId: id,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const OwnershipRelinquishedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.OwnershipRelinquished:v1',
+  title: 'identity.OwnershipRelinquished v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.OwnershipRelinquished' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'toUserId', 'at'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        toUserId: id,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const AccountLockedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.AccountLocked:v1',
+  title: 'identity.AccountLocked v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.AccountLocked' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'at', 'until', 'failures'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        at: timestamp,
+        until: timestamp,
+        failures: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+} as const;
+
+export const LoginBlockedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.LoginBlocked:v1',
+  title: 'identity.LoginBlocked v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.LoginBlocked' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'at', 'ip', 'userAgent', 'lockedUntil'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        at: timestamp,
+        ip: nullableString,
+        userAgent: nullableString,
+        lockedUntil: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const UnknownAccountLoginFailedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.UnknownAccountLoginFailed:v1',
+  title: 'identity.UnknownAccountLoginFailed v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.UnknownAccountLoginFailed' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'emailIndex', 'at', 'ip', 'userAgent'],
+      properties: {
+        tenantId: id,
+        emailIndex: hex,
+        at: timestamp,
+        ip: nullableString,
+        userAgent: nullableString,
+      },
+    },
+  },
+} as const;
+
+export const SessionRevokedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.SessionRevoked:v1',
+  title: 'identity.SessionRevoked v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.SessionRevoked' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'userId', 'sessionId', 'reason', 'at'],
+      properties: {
+        tenantId: id,
+        userId: id,
+        sessionId: id,
+        reason: { enum: ['logout', 'refresh_reuse'] },
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const ApiKeyCreatedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.ApiKeyCreated:v1',
+  title: 'identity.ApiKeyCreated v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.ApiKeyCreated' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'keyId', 'name', 'createdBy', 'grants', 'secretHash', 'expiresAt', 'at'],
+      properties: {
+        tenantId: id,
+        keyId: id,
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        createdBy: id,
+        grants: grantList,
+        secretHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        expiresAt: nullableTimestamp,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const ApiKeyRotatedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.ApiKeyRotated:v1',
+  title: 'identity.ApiKeyRotated v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.ApiKeyRotated' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'keyId', 'secretHash', 'previousSecretHash', 'previousValidUntil', 'at'],
+      properties: {
+        tenantId: id,
+        keyId: id,
+        secretHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        previousSecretHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        previousValidUntil: nullableTimestamp,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
+export const ApiKeyRevokedV1Schema = {
+  $schema: DRAFT,
+  $id: 'urn:custodian:event:identity.ApiKeyRevoked:v1',
+  title: 'identity.ApiKeyRevoked v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'data'],
+  properties: {
+    type: { const: 'identity.ApiKeyRevoked' },
+    schemaVersion: { const: 1 },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'keyId', 'at'],
+      properties: {
+        tenantId: id,
+        keyId: id,
+        at: timestamp,
+      },
+    },
+  },
+} as const;
+
 /**
  * Every published schema by type, then by schema version. A version present here is one that
  * readers accept (upcasting it to the current one); any other version is rejected.
@@ -290,4 +581,15 @@ export const IDENTITY_EVENT_SCHEMAS = {
   'identity.LoginFailed': { 1: LoginFailedV1Schema },
   'identity.UserDisabled': { 1: UserDisabledV1Schema },
   'identity.UserEnabled': { 1: UserEnabledV1Schema },
+  'identity.UserInvited': { 1: UserInvitedV1Schema },
+  'identity.UserActivated': { 1: UserActivatedV1Schema },
+  'identity.OwnershipReceived': { 1: OwnershipReceivedV1Schema },
+  'identity.OwnershipRelinquished': { 1: OwnershipRelinquishedV1Schema },
+  'identity.AccountLocked': { 1: AccountLockedV1Schema },
+  'identity.LoginBlocked': { 1: LoginBlockedV1Schema },
+  'identity.UnknownAccountLoginFailed': { 1: UnknownAccountLoginFailedV1Schema },
+  'identity.SessionRevoked': { 1: SessionRevokedV1Schema },
+  'identity.ApiKeyCreated': { 1: ApiKeyCreatedV1Schema },
+  'identity.ApiKeyRotated': { 1: ApiKeyRotatedV1Schema },
+  'identity.ApiKeyRevoked': { 1: ApiKeyRevokedV1Schema },
 } as const satisfies Record<IdentityEventType, Record<number, object>>;

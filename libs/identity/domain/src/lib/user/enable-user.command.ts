@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import type { ActorAuthority } from '../authority/actor-authority';
 
 /** Let a disabled user log in again. */
-export type EnableUser = Command<'EnableUser', { tenantId: string; userId: string; at: string }>;
+export type EnableUser = Command<'EnableUser', { tenantId: string; userId: string; at: string; actor: ActorAuthority }>;

@@ -1,8 +1,6 @@
 import type { Module } from '@custodian/identity/contracts';
 import type { Command } from '../command';
+import type { ActorAuthority } from '../authority/actor-authority';
 
-/** Take away everything a user holds on `module`. */
-export type RevokeModuleAccess = Command<
-  'RevokeModuleAccess',
-  { tenantId: string; userId: string; module: Module; revokedAt: string }
->;
+/** Take away everything a user holds on `module`; the actor must hold what is taken away. */
+export type RevokeModuleAccess = Command<'RevokeModuleAccess', { tenantId: string; userId: string; module: Module; revokedAt: string; actor: ActorAuthority }>;

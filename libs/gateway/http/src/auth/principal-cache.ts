@@ -1,0 +1,102 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { IDENTITY_PATTERNS, type AccessChange, type Principal, type PrincipalRequest } from '@custodian/identity/contracts';
+import { IdentityClient } from '../identity/identity.client';
+
+const MAX_ENTRIES = 20_000;
+const POLL_WAIT_MS = 5_000;
+const RETRY_MS = 250;
+
+/**
+ * What each credential may do, cached in this gateway and forgotten the moment the identity
+ * service's access-change feed says it changed (a grant, revocation, disable, logout, key
+ * rotation) — invalidation by event, not by expiry.
+ * - Fail safe: while the feed is not connected nothing is served from the cache (every request
+ *   asks identity), and a feed `reset` drops everything.
+ * - No stale write-back: an answer fetched while any invalidation arrived is not cached.
+ */
+@Injectable()
+export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly entries = new Map<string, Principal>();
+  private position: number | undefined;
+  private connected = false;
+  /** Bumped by every invalidation; a fetch that saw it change does not cache. */
+  private epoch = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly logger = new Logger('PrincipalCache');
+
+  constructor(private readonly identity: IdentityClient) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.follow();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** The principal of a session access token (already signature-checked). */
+  session(tenantId: string, userId: string, sessionId: string): Promise<Principal> {
+    return this.get(`s:${sessionId}`, { kind: 'session', tenantId, userId, sessionId });
+  }
+
+  /** The principal of an API key secret (cached under the secret's hash, never the secret). */
+  apiKey(secret: string): Promise<Principal> {
+    return this.get(`k:${createHash('sha256').update(secret).digest('hex')}`, { kind: 'api_key', secret });
+  }
+
+  /** True while the feed is connected (exposed for readiness and tests). */
+  get live(): boolean {
+    return this.connected;
+  }
+
+  private async get(key: string, request: PrincipalRequest): Promise<Principal> {
+    const cached = this.connected ? this.entries.get(key) : undefined;
+    if (cached) return cached;
+    const epoch = this.epoch;
+    const principal = await this.identity.send(IDENTITY_PATTERNS.principal, request, { requestId: `principal-${key.slice(0, 10)}` });
+    if (this.connected && epoch === this.epoch) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(key, principal);
+    }
+    return principal;
+  }
+
+  private async follow(): Promise<void> {
+    while (this.running) {
+      try {
+        const res = await this.identity.send(IDENTITY_PATTERNS.accessChanges, { after: this.position, waitMs: POLL_WAIT_MS }, { requestId: 'access-changes' });
+        if (res.reset) this.clear();
+        else this.invalidate(res.changes);
+        this.position = res.position;
+        this.connected = true;
+      } catch (error) {
+        if (this.connected) this.logger.warn(`access-change feed lost (${error instanceof Error ? error.message : String(error)}): serving without cache until it is back`);
+        this.connected = false;
+        this.clear();
+        this.position = undefined;
+        if (this.running) await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
+
+  private clear(): void {
+    this.epoch++;
+    this.entries.clear();
+  }
+
+  private invalidate(changes: AccessChange[]): void {
+    if (changes.length === 0) return;
+    this.epoch++;
+    const users = new Set(changes.filter((c) => c.kind === 'user').map((c) => c.id));
+    const sessions = new Set(changes.filter((c) => c.kind === 'session').map((c) => c.id));
+    const keys = new Set(changes.filter((c) => c.kind === 'api_key').map((c) => c.id));
+    for (const [key, p] of this.entries) {
+      // A user change also reaches the API keys that user created (their grants are capped by the creator's).
+      if (users.has(p.userId) || (p.sessionId && sessions.has(p.sessionId)) || (p.keyId && keys.has(p.keyId))) this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { CommandContext } from '@custodian/kernel';
+import type { RequestMeta } from '@custodian/identity/contracts';
+import type { ActorAuthority } from '@custodian/identity/domain';
+import type { AuthorityReader } from './authority';
+import { commandContext } from './command-context';
+
+/** An authenticated administrative request: the caller's tenant, authority (re-read now) and command context. */
+export type AdminContext = { tenantId: string; authority: ActorAuthority; ctx: CommandContext; now: Date };
+
+export async function adminContext(authority: AuthorityReader, meta: RequestMeta, now: Date): Promise<AdminContext> {
+  const actor = await authority.actorOf(meta);
+  return { tenantId: actor.tenantId, authority: actor.authority, now, ctx: commandContext(meta, actor.tenantId, now, actor.authority.id) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A well-formed id, or undefined: a malformed id names nothing, so callers answer 404 as for any absent object. */
+export function uuidOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID.test(value.toLowerCase()) ? value.toLowerCase() : undefined;
+}
