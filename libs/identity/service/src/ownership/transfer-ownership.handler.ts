@@ -1,5 +1,5 @@
 import { userStreamId, type ServiceRequest, type TransferOwnershipRequest, type TransferOwnershipResponse } from '@custodian/identity/contracts';
-import { NotFoundError } from '@custodian/kernel';
+import { ForbiddenError, NotFoundError } from '@custodian/kernel';
 import { adminContext, uuidOrUndefined } from '../infra/admin-context';
 import type { AuthorityReader } from '../infra/authority';
 import type { IdentityCommands } from '../infra/identity-store';
@@ -22,6 +22,7 @@ export class TransferOwnershipHandler {
     if (!toUserId) throw new NotFoundError('User not found', 'user_not_found');
     const fromUserId = admin.authority.userId;
     const at = admin.now.toISOString();
+    if (!admin.authority.isOwner || !admin.authority.id.startsWith('user:')) throw new ForbiddenError('Only the owner can transfer ownership', 'owner_only');
     if (toUserId === fromUserId) return { ownerId: fromUserId, previousOwnerId: fromUserId };
     await this.commands.users.handle(userStreamId(toUserId), { type: 'ReceiveOwnership', data: { tenantId: admin.tenantId, userId: toUserId, fromUserId, at, actor: admin.authority } }, admin.ctx);
     await this.commands.users.handle(userStreamId(fromUserId), { type: 'RelinquishOwnership', data: { tenantId: admin.tenantId, userId: fromUserId, toUserId, at, actor: admin.authority } }, admin.ctx);
