@@ -6,6 +6,8 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const pureLayerImports = ['canonicalize', 'uuid'];
+/** Test-only packages the pure layers' spec files may use as well (property tests). */
+const pureLayerTestImports = ['fast-check'];
 
 /**
  * Layer and context constraints. Test files (and only they) may also use the type:testing
@@ -13,14 +15,15 @@ const pureLayerImports = ['canonicalize', 'uuid'];
  */
 function boundaries(forTests) {
   const testing = forTests ? ['type:testing'] : [];
+  const pure = forTests ? [...pureLayerImports, ...pureLayerTestImports] : pureLayerImports;
   return {
     enforceBuildableLibDependency: false,
     allow: [],
     depConstraints: [
       // Layers.
-      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', ...testing], allowedExternalImports: pureLayerImports },
-      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:kernel', ...testing], allowedExternalImports: pureLayerImports },
-      { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel', ...testing], allowedExternalImports: pureLayerImports },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', ...testing], allowedExternalImports: pure },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:kernel', ...testing], allowedExternalImports: pure },
+      { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel', ...testing], allowedExternalImports: pure },
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:contracts', ...testing] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts'] },
       { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel', 'type:infra', ...testing] },

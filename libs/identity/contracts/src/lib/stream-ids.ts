@@ -8,7 +8,7 @@ export function tenantStreamId(tenantId: string): string {
   return `identity-tenant-${tenantId}`;
 }
 
-/** One stream per user: registration, grants, logins, disable/enable. */
+/** One stream per user: registration or invitation, grants, disable/enable, ownership (logins before the login stream existed). */
 export function userStreamId(userId: string): string {
   return `identity-user-${userId}`;
 }

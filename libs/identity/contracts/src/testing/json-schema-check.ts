@@ -85,6 +85,12 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '$'): 
           errors.push(`${path}: items are not unique`);
         }
         break;
+      case 'minimum':
+        if (typeof value === 'number' && value < (rule as number)) errors.push(`${path}: less than ${String(rule)}`);
+        break;
+      case 'maximum':
+        if (typeof value === 'number' && value > (rule as number)) errors.push(`${path}: greater than ${String(rule)}`);
+        break;
       case 'minLength':
         if (typeof value === 'string' && [...value].length < (rule as number)) errors.push(`${path}: shorter than ${String(rule)}`);
         break;

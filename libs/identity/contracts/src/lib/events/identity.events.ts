@@ -97,7 +97,7 @@ export type ModuleAccessRevoked = IdentityEventOf<
   }
 >;
 
-/** Stream `identity-user-<userId>`. `ip` / `userAgent` are null when the transport had none. */
+/** Stream `identity-logins-<userId>` (older ones: `identity-user-<userId>`). `ip` / `userAgent` are null when the transport had none. */
 export type LoginSucceeded = IdentityEventOf<
   'identity.LoginSucceeded',
   1,
@@ -113,7 +113,7 @@ export type LoginSucceeded = IdentityEventOf<
 export type LoginFailureReason = 'bad_password' | 'disabled';
 export const LOGIN_FAILURE_REASONS: readonly LoginFailureReason[] = ['bad_password', 'disabled'];
 
-/** Stream `identity-user-<userId>`. Logins for unknown users have no stream and are not recorded here. */
+/** Stream `identity-logins-<userId>` (older ones: `identity-user-<userId>`). Failed logins for unknown emails are UnknownAccountLoginFailed. */
 export type LoginFailed = IdentityEventOf<
   'identity.LoginFailed',
   1,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAgainstSchema } from '../../testing/json-schema-check';
-import type { LoginFailureReason, IdentityEvent, IdentityEventType } from './identity.events';
+import type { LoginFailureReason, IdentityEvent, IdentityEventType, SessionRevocationReason } from './identity.events';
 import { IDENTITY_EVENT_TYPES, isIdentityEventType } from './identity.events';
 import { IDENTITY_EVENT_SCHEMAS } from './identity.schemas';
 import { upcastIdentityEvent } from './identity.upcast';
@@ -115,6 +115,54 @@ describe('identity event schemas', () => {
   });
 });
 
+describe('identity event schemas of v0.2 events', () => {
+  const fixture = (type: IdentityEventType) =>
+    JSON.parse(readFileSync(join(FIXTURES, `${type}.v1.json`), 'utf8')) as { type: string; schemaVersion: number; data: Record<string, unknown> };
+  const check = (type: IdentityEventType, data: Record<string, unknown>) => {
+    const base = fixture(type);
+    return checkAgainstSchema(IDENTITY_EVENT_SCHEMAS[type][1], { ...base, data: { ...base.data, ...data } });
+  };
+
+  it('accepts null or a date-time where a timestamp is nullable, and nothing else', () => {
+    expect(check('identity.ApiKeyCreated', { expiresAt: null })).toEqual([]);
+    expect(check('identity.ApiKeyCreated', { expiresAt: '2026-01-01T00:00:00.000Z' })).toEqual([]);
+    expect(check('identity.ApiKeyCreated', { expiresAt: 'next year' })).toEqual(['$.data.expiresAt: not an RFC 3339 date-time']);
+    expect(check('identity.ApiKeyRotated', { previousValidUntil: 0 })).toEqual(['$.data.previousValidUntil: expected string|null, got integer']);
+    expect(check('identity.ApiKeyRotated', { previousValidUntil: null })).toEqual([]);
+  });
+
+  it('checks each API key grant as a closed object', () => {
+    const one = { module: 'records', access: 'read', locations: ['loc-a'] };
+    expect(check('identity.ApiKeyCreated', { grants: [one] })).toEqual([]);
+    expect(check('identity.ApiKeyCreated', { grants: [] })).toEqual(['$.data.grants: fewer than 1 items']);
+    expect(check('identity.ApiKeyCreated', { grants: [{ ...one, module: 'billing' }] })).not.toEqual([]);
+    expect(check('identity.ApiKeyCreated', { grants: [{ ...one, access: 'admin' }] })).not.toEqual([]);
+    expect(check('identity.ApiKeyCreated', { grants: [{ ...one, locations: [] }] })).not.toEqual([]);
+    expect(check('identity.ApiKeyCreated', { grants: [{ module: 'records', access: 'read' }] })).toEqual(['$.data.grants[0]: missing required locations']);
+    expect(check('identity.ApiKeyCreated', { grants: [one, { ...one, extra: true }] })).toEqual(['$.data.grants[1]: unexpected property extra']);
+    expect(check('identity.ApiKeyCreated', { grants: one })).toEqual(['$.data.grants: expected array, got object']);
+  });
+
+  it('requires a positive whole number of failures for a lock', () => {
+    expect(check('identity.AccountLocked', { failures: 1 })).toEqual([]);
+    expect(check('identity.AccountLocked', { failures: 0 })).toEqual(['$.data.failures: less than 1']);
+    expect(check('identity.AccountLocked', { failures: 2.5 })).toEqual(['$.data.failures: expected integer, got number']);
+  });
+
+  it('holds secret and token hashes to SHA-256 hex, and reasons to their list', () => {
+    expect(check('identity.ApiKeyCreated', { secretHash: 'AB'.repeat(32) })).not.toEqual([]);
+    expect(check('identity.ApiKeyRotated', { previousSecretHash: 'ab'.repeat(31) })).not.toEqual([]);
+    expect(check('identity.UserInvited', { activationTokenHash: 'secret-token' })).not.toEqual([]);
+    expect(check('identity.SessionRevoked', { reason: 'logout' })).toEqual([]);
+    expect(check('identity.SessionRevoked', { reason: 'expired' })).not.toEqual([]);
+  });
+
+  it('accepts a missing IP and user agent as null only', () => {
+    expect(check('identity.LoginBlocked', { ip: null, userAgent: null })).toEqual([]);
+    expect(check('identity.UnknownAccountLoginFailed', { ip: 7 })).not.toEqual([]);
+  });
+});
+
 describe('upcastIdentityEvent', () => {
   it('rejects an unknown schema version instead of guessing', () => {
     expect(() => upcastIdentityEvent({ type: 'identity.TenantCreated', schemaVersion: 2, data: {} })).toThrow(
@@ -153,6 +201,8 @@ type ConstMismatch = {
 }[IdentityEventType];
 type GrantedProps = V1<'identity.ModuleAccessGranted'>['properties']['data']['properties'];
 type FailedProps = V1<'identity.LoginFailed'>['properties']['data']['properties'];
+type RevokedSessionProps = V1<'identity.SessionRevoked'>['properties']['data']['properties'];
+type KeyGrantProps = V1<'identity.ApiKeyCreated'>['properties']['data']['properties']['grants']['items']['properties'];
 
 const _schemasMatchTypes: [
   Equal<KeysMismatch, never>,
@@ -161,4 +211,7 @@ const _schemasMatchTypes: [
   Equal<GrantedProps['module']['enum'][number], Module>,
   Equal<GrantedProps['access']['enum'][number], AccessLevel>,
   Equal<FailedProps['reason']['enum'][number], LoginFailureReason>,
-] = [true, true, true, true, true, true];
+  Equal<RevokedSessionProps['reason']['enum'][number], SessionRevocationReason>,
+  Equal<KeyGrantProps['module']['enum'][number], Module>,
+  Equal<KeyGrantProps['access']['enum'][number], AccessLevel>,
+] = [true, true, true, true, true, true, true, true, true];

@@ -140,7 +140,7 @@ function validGrants(value: unknown): ApiKeyGrant[] {
     if (!grant || !isModule(grant.module)) throw invalid(`grants[${i}].module`, `Unknown module ${String(grant?.module)}`);
     if (!isAccessLevel(grant.access)) throw invalid(`grants[${i}].access`, `Unknown access level ${String(grant.access)}`);
     if (seen.has(grant.module)) throw invalid(`grants[${i}].module`, `Module ${grant.module} is listed twice`);
-    
+    seen.add(grant.module);
     const locations = grant.locations;
     if (locations !== 'all' && (!Array.isArray(locations) || locations.length === 0 || !locations.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 128))) {
       throw invalid(`grants[${i}].locations`, "locations must be 'all' or a non-empty list of location ids");
