@@ -14,7 +14,8 @@ import { join } from 'node:path';
  */
 
 /** Unit of a metric. A throughput ('events/s') passes at or above its target, a latency ('ms') at or below. */
-export type BenchUnit = 'events/s' | 'ms';
+/** Units; 'ms' and 'count' are lower-is-better, rates higher-is-better. */
+export type BenchUnit = 'events/s' | 'requests/s' | 'ms' | 'count';
 
 export interface BenchMetric {
   value: number;
@@ -78,7 +79,8 @@ export function writeBenchResults(bench: string, metrics: BenchMetrics, outDir: 
 /** 'pass' / 'fail' against the target (direction from the unit), '-' when there is no target. */
 export function verdict(m: BenchMetric): 'pass' | 'fail' | '-' {
   if (m.target === null) return '-';
-  const ok = m.unit === 'ms' ? m.value <= m.target : m.value >= m.target;
+  const lowerIsBetter = m.unit === 'ms' || m.unit === 'count';
+  const ok = lowerIsBetter ? m.value <= m.target : m.value >= m.target;
   return ok ? 'pass' : 'fail';
 }
 

@@ -63,6 +63,13 @@ describe('verdict and formatBenchTable', () => {
     expect(verdict({ value: 1, unit: 'ms', target: null })).toBe('-');
   });
 
+  it('judges counts (failures) lower-is-better and request rates higher-is-better', () => {
+    expect(verdict({ value: 0, unit: 'count', target: 0 })).toBe('pass');
+    expect(verdict({ value: 1, unit: 'count', target: 0 })).toBe('fail');
+    expect(verdict({ value: 200, unit: 'requests/s', target: 100 })).toBe('pass');
+    expect(verdict({ value: 99, unit: 'requests/s', target: 100 })).toBe('fail');
+  });
+
   it('prints one row per metric with value, unit, target and result', () => {
     const table = formatBenchTable({
       append_batch_100: { value: 41234.4, unit: 'events/s', target: 40000 },

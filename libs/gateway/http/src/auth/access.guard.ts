@@ -73,6 +73,7 @@ export class AccessGuard implements CanActivate {
       if (!token) throw new UnauthorizedError('An access token or API key is required', 'missing_token');
       const claims = await this.tokens.verify(token);
       principal = await this.principals.session(claims.tenantId, claims.userId, claims.sessionId);
+      if (principal.tenantId !== claims.tenantId || principal.userId !== claims.userId) throw new UnauthorizedError('The access token is invalid or expired', 'invalid_token');
     }
     req.caller = { userId: principal.userId, tenantId: principal.tenantId, principal };
     return principal;

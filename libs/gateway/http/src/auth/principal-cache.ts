@@ -33,14 +33,18 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
     this.loop = this.follow();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Stops following. A long-poll in flight is not awaited: it ends when the transport closes. */
+  onModuleDestroy(): void {
     this.running = false;
-    await this.loop;
+    this.connected = false;
+    this.clear();
+    void this.loop?.catch(() => undefined);
   }
 
   /** The principal of a session access token (already signature-checked). */
   session(tenantId: string, userId: string, sessionId: string): Promise<Principal> {
-    return this.get(`s:${sessionId}`, { kind: 'session', tenantId, userId, sessionId });
+    // Keyed by every claim identity checks, so a hit never serves a token naming another user or tenant.
+    return this.get(`s:${tenantId}:${userId}:${sessionId}`, { kind: 'session', tenantId, userId, sessionId });
   }
 
   /** The principal of an API key secret (cached under the secret's hash, never the secret). */

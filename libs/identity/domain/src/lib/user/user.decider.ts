@@ -1,5 +1,5 @@
 import type { LocationScope, ModuleAccessGranted, UserEvent } from '@custodian/identity/contracts';
-import { MODULES, isAccessLevel, isModule } from '@custodian/identity/contracts';
+import { MODULES, grantCovers, grantOn, isAccessLevel, isModule } from '@custodian/identity/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, UnauthorizedError, type Decider } from '@custodian/kernel';
 import { requireHolds, requireUserAdmin, type ActorAuthority } from '../authority/actor-authority';
 import { assertNever } from '../exhaustive';
@@ -33,7 +33,8 @@ export type UserCommand =
  *   otherwise NotFoundError `user_not_found` (another tenant's user is indistinguishable from none).
  * - Administrative commands carry the actor's authority. A user outside the actor's `users`
  *   scope is `user_not_found`; inside it without `users:manage` is `insufficient_access`;
- *   granting or taking away more than the actor holds is `grant_exceeds_own_access` (403).
+ *   granting or taking away more than the actor holds is `grant_exceeds_own_access` (403);
+ *   disabling or enabling a user who holds more than the actor is `user_exceeds_own_access`.
  * - The owner holds every module at `manage` on all locations and keeps it: narrowing or
  *   revoking it is IllegalStateError `owner_access_fixed`, disabling the owner is
  *   `owner_cannot_be_disabled`; ownership moves only by transfer, so it is never left empty.
@@ -163,6 +164,7 @@ function disable({ data }: DisableUser, user: RegisteredUser): UserEvent[] {
   requireUserAdmin(data.actor, grantsOf(user));
   if (user.isOwner) throw new IllegalStateError('The owner cannot be disabled; transfer ownership first', 'owner_cannot_be_disabled');
   if (data.actor.userId === user.userId) throw new IllegalStateError('You cannot disable yourself', 'cannot_disable_self');
+  requireHoldsAllOf(data.actor, user);
   if (user.disabled) return [];
   return [{ type: 'identity.UserDisabled', schemaVersion: 1, data: { tenantId: user.tenantId, userId: user.userId, at } }];
 }
@@ -170,6 +172,7 @@ function disable({ data }: DisableUser, user: RegisteredUser): UserEvent[] {
 function enable({ data }: EnableUser, user: RegisteredUser): UserEvent[] {
   const at = requireTimestamp(data.at, 'at');
   requireUserAdmin(data.actor, grantsOf(user));
+  requireHoldsAllOf(data.actor, user);
   if (!user.disabled) return [];
   return [{ type: 'identity.UserEnabled', schemaVersion: 1, data: { tenantId: user.tenantId, userId: user.userId, at } }];
 }
@@ -198,6 +201,18 @@ function relinquishOwnership({ data }: RelinquishOwnership, user: RegisteredUser
 /** Only the owner, as a user (never through an API key), transfers ownership: ForbiddenError `owner_only` otherwise. */
 function requireOwner(actor: ActorAuthority, ownerId: string): void {
   if (!actor.isOwner || actor.userId !== ownerId || !actor.id.startsWith('user:')) throw new ForbiddenError('Only the owner can transfer ownership', 'owner_only');
+}
+
+/**
+ * Enabling a user gives their grants back, and disabling one takes them all away: either needs
+ * an actor who holds every grant the user has (ForbiddenError `user_exceeds_own_access`), so a
+ * site admin cannot switch off, or on, someone with more access than they have.
+ */
+function requireHoldsAllOf(actor: ActorAuthority, user: RegisteredUser): void {
+  const beyond = grantsOf(user).filter((g) => !grantCovers(grantOn(actor.grants, g.module), g));
+  if (beyond.length > 0) {
+    throw new ForbiddenError(`The user holds access you do not: ${beyond.map((g) => `${g.module}:${g.access}`).join(', ')}`, 'user_exceeds_own_access');
+  }
 }
 
 /** manage/all on every module the user does not already hold that way. */

@@ -495,7 +495,19 @@ describe('user decider', () => {
       const siteAdmin = actorWith([usersManage(['loc-b'])]);
       spec.given(memberAtA()).when(disable({ actor: siteAdmin })).thenThrows(NotFoundError, 'user_not_found');
       spec.given([...memberAtA(), disabled()]).when(enable({ actor: siteAdmin })).thenThrows(NotFoundError, 'user_not_found');
-      spec.given(memberAtA()).when(disable({ actor: actorWith([usersManage(['loc-a'])]) })).then([disabled()]);
+      spec.given(memberAtA()).when(disable({ actor: actorWith([usersManage(['loc-a']), { module: 'records', access: 'read', locations: ['loc-a'] }]) })).then([disabled()]);
+    });
+
+    it('refuses to disable or enable a user who holds access the actor does not', () => {
+      const siteAdmin = actorWith([usersManage(['loc-a'])]);
+      spec.given(memberAtA()).when(disable({ actor: siteAdmin })).thenThrows(ForbiddenError, 'user_exceeds_own_access');
+      spec.given([...memberAtA(), disabled()]).when(enable({ actor: siteAdmin })).thenThrows(ForbiddenError, 'user_exceeds_own_access');
+      const narrower = actorWith([usersManage(['loc-a']), { module: 'records', access: 'read', locations: ['loc-a'] }]);
+      spec
+        .given([...memberAtA(), granted('records', 'write', ['loc-a'])])
+        .when(disable({ actor: narrower }))
+        .thenThrows(ForbiddenError, 'user_exceeds_own_access');
+      spec.given([...memberAtA(), disabled()]).when(enable({ actor: narrower })).then([enabled()]);
     });
 
     it('does not know an unregistered user', () => {
