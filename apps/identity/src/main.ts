@@ -12,7 +12,7 @@ const schema = defineConfig({
   ACCESS_TOKEN_TTL_SECONDS: int({ min: 60, max: 86_400, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: int({ min: 300, max: 90 * 86_400, default: 14 * 86_400 }),
   /** Lockout: this many failed logins within LOGIN_FAILURE_WINDOW_SECONDS lock the account for LOGIN_LOCK_SECONDS. */
-  LOGIN_MAX_FAILURES: int({ min: 1, max: 1000, default: 5 }),
+  LOGIN_MAX_FAILURES: int({ min: 1, max: 100, default: 5 }),
   LOGIN_FAILURE_WINDOW_SECONDS: int({ min: 1, max: 86_400, default: 900 }),
   LOGIN_LOCK_SECONDS: int({ min: 1, max: 86_400, default: 900 }),
   INVITE_TTL_SECONDS: int({ min: 300, max: 90 * 86_400, default: 7 * 86_400 }),

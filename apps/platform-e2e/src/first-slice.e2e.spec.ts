@@ -261,7 +261,9 @@ describe('first slice: tenant → owner → login', () => {
       expect(live.status).toBe(200);
       const ready = await http('GET', `${gateway.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual(expect.arrayContaining([{ name: 'identity', status: 'up' }, { name: 'identity.database', status: 'up' }]));
+      expect(ready.body.checks).toEqual(
+        expect.arrayContaining([{ name: 'identity', status: 'up' }, { name: 'identity.database', status: 'up' }, { name: 'gateway.access-feed', status: 'up' }]),
+      );
     });
 
     it('serves an OpenAPI 3 document with request and response schemas for every route, and a UI', async () => {

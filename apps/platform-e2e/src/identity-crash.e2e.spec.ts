@@ -33,7 +33,7 @@ describe('identity service killed with SIGKILL mid-burst', () => {
 
   beforeAll(async () => {
     identityPort = await freePort();
-    gateway = await startGateway(identityPort);
+    gateway = await startGateway(identityPort, undefined, [], { waitReady: false });
     identity = startIdentityProcess();
     await ready();
     db = new Client({ connectionString: testDatabaseUrl() });

@@ -5,7 +5,7 @@ import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 export { routesOf } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
 import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
-import { testDatabaseUrl } from '@custodian/testing';
+import { testDatabaseUrl, waitFor } from '@custodian/testing';
 
 export function quietLogger(): LoggerService {
   return new NestJsonLogger(createLogger({ service: 'e2e', level: 'error' }));
@@ -18,12 +18,19 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The gateway on a free port, talking to an identity service at `identityPort`. */
-export async function startGateway(identityPort: number, bootstrapToken = randomBytes(24).toString('base64url'), trustedProxies: string[] = []): Promise<RunningGateway> {
+/** The gateway on a free port, talking to an identity service at `identityPort`; by default returns once it is ready. */
+export async function startGateway(
+  identityPort: number,
+  bootstrapToken = randomBytes(24).toString('base64url'),
+  trustedProxies: string[] = [],
+  { waitReady = true }: { waitReady?: boolean } = {},
+): Promise<RunningGateway> {
   const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies);
   const app = await createGatewayApp(config, quietLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  // Ready = identity answers and the access-change feed is followed (as the launcher waits).
+  if (waitReady) await waitFor(async () => ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined), 15_000, 20, 'the gateway to be ready');
   return { app, url, bootstrapToken, close: () => app.close() };
 }
 

@@ -23,6 +23,7 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
   /** Bumped by every invalidation; a fetch that saw it change does not cache. */
   private epoch = 0;
   private running = false;
+  private warnedUnreachable = false;
   private loop: Promise<void> | undefined;
   private readonly logger = new Logger('PrincipalCache');
 
@@ -76,9 +77,14 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
         if (res.reset) this.clear();
         else this.invalidate(res.changes);
         this.position = res.position;
+        if (!this.connected) this.logger.log('following the access-change feed');
         this.connected = true;
+        this.warnedUnreachable = false;
       } catch (error) {
-        if (this.connected) this.logger.warn(`access-change feed lost (${error instanceof Error ? error.message : String(error)}): serving without cache until it is back`);
+        const why = error instanceof Error ? error.message : String(error);
+        if (this.connected) this.logger.warn(`access-change feed lost (${why}): serving without cache until it is back`);
+        else if (!this.warnedUnreachable) this.logger.warn(`access-change feed not reachable yet (${why}): serving without cache until it is`);
+        this.warnedUnreachable = true;
         this.connected = false;
         this.clear();
         this.position = undefined;

@@ -5,6 +5,7 @@ import { IDENTITY_PATTERNS } from '@custodian/identity/contracts';
 import { Public } from '../auth/route-access.decorator';
 import { requestMeta } from '../http/request-meta';
 import { IdentityClient } from '../identity/identity.client';
+import { PrincipalCache } from '../auth/principal-cache';
 
 class CheckDto {
   @ApiProperty() name!: string;
@@ -20,7 +21,10 @@ export class HealthResponseDto {
 @ApiTags('health')
 @Controller('health')
 export class HealthHttpController {
-  constructor(private readonly identity: IdentityClient) {}
+  constructor(
+    private readonly identity: IdentityClient,
+    private readonly principals: PrincipalCache,
+  ) {}
 
   @Get('live')
   @Public()
@@ -32,7 +36,7 @@ export class HealthHttpController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness: every service answers and reaches its database' })
+  @ApiOperation({ summary: 'Readiness: every service answers and reaches its database, and the access-change feed is followed' })
   @ApiResponse({ status: 200, type: HealthResponseDto })
   @ApiResponse({ status: 503, type: HealthResponseDto })
   async ready(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
@@ -43,6 +47,9 @@ export class HealthHttpController {
     } catch (error) {
       checks.push({ name: 'identity', status: 'down', detail: error instanceof Error ? error.message : String(error) });
     }
+    // Without the feed the gateway still answers correctly (no cached principals), but a feed that
+    // stays down while identity answers is a fault worth a probe failure.
+    checks.push(this.principals.live ? { name: 'gateway.access-feed', status: 'up' } : { name: 'gateway.access-feed', status: 'down', detail: 'not following identity access changes' });
     const status = checks.every((c) => c.status === 'up') ? 'up' : 'down';
     void reply.status(status === 'up' ? 200 : 503);
     return { status, checks };

@@ -20,6 +20,7 @@ import type { ProjectionRunner } from '@custodian/projections';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
 import { formatApiKeySecret, sha256Hex, type AuthorityReader } from '../infra/authority';
 import type { IdentityCommands } from '../infra/identity-store';
+import { readModelAt } from '../infra/read-your-writes';
 
 const IDS_FROM_KEY = '7b0e5d3a-1f2c-4e8b-a6d9-5c3f1e2a4b60';
 
@@ -58,7 +59,7 @@ export class ApiKeysHandler {
 
   async list({ meta }: ServiceRequest<Empty>): Promise<ListApiKeysResponse> {
     const admin = await this.manager(meta);
-    await this.projection.caughtUpTo(await this.safeHead(), 5_000);
+    await readModelAt(this.projection, await this.safeHead());
     const rows = (await this.dataSource.query('SELECT * FROM identity_rm.api_keys WHERE tenant_id = $1 ORDER BY created_at, key_id LIMIT 1000', [admin.tenantId])) as KeyRow[];
     const now = admin.now.getTime();
     return {

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore } from '@custodian/kernel';
 import type { ProjectionRunner } from '@custodian/projections';
 import { GrantView, UserView } from '../read-model/identity.entities';
+import { readModelAt } from '../infra/read-your-writes';
 
 /**
  * The caller's profile and grants, from the read model. Read-your-writes: when the user's
@@ -25,7 +26,7 @@ export class MeHandler {
     const version = await this.store.streamVersion(stream);
     const [last] = version > 0 ? await this.store.readStream(stream, { fromVersion: version, limit: 1 }) : [];
     if (!last || last.tenantId !== body.tenantId) throw new NotFoundError('User not found', 'user_not_found');
-    await this.projection.caughtUpTo(last.globalPosition, 5_000);
+    await readModelAt(this.projection, last.globalPosition);
     const user = await this.dataSource.getRepository(UserView).findOneBy({ userId: body.userId, tenantId: body.tenantId });
     if (!user) throw new NotFoundError('User not found', 'user_not_found');
     const grants = await this.dataSource.getRepository(GrantView).findBy({ userId: body.userId });

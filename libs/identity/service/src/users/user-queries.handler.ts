@@ -4,6 +4,7 @@ import type { ProjectionRunner } from '@custodian/projections';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
 import type { AuthorityReader } from '../infra/authority';
 import type { UserDirectory } from './user-directory';
+import { readModelAt } from '../infra/read-your-writes';
 
 const STATUSES = ['invited', 'active', 'disabled'];
 
@@ -44,7 +45,7 @@ export class UserQueriesHandler {
   private async reader(meta: ServiceRequest<unknown>['meta']): Promise<AdminContext> {
     const admin = await adminContext(this.authority, meta, this.clock());
     if (!grantOn(admin.authority.grants, 'users')) throw new ForbiddenError('users:read is required', 'insufficient_access');
-    await this.projection.caughtUpTo(await this.safeHead(), 5_000);
+    await readModelAt(this.projection, await this.safeHead());
     return admin;
   }
 

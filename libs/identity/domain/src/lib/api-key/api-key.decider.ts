@@ -142,7 +142,7 @@ function validGrants(value: unknown): ApiKeyGrant[] {
     if (seen.has(grant.module)) throw invalid(`grants[${i}].module`, `Module ${grant.module} is listed twice`);
     seen.add(grant.module);
     const locations = grant.locations;
-    if (locations !== 'all' && (!Array.isArray(locations) || locations.length === 0 || !locations.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 128))) {
+    if (locations !== 'all' && (!Array.isArray(locations) || locations.length === 0 || locations.length > 500 || !locations.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 128))) {
       throw invalid(`grants[${i}].locations`, "locations must be 'all' or a non-empty list of location ids");
     }
     return { module: grant.module, access: grant.access, locations: locations === 'all' ? 'all' : [...new Set(locations)].sort() };

@@ -122,6 +122,7 @@ describe('API key decider', () => {
       ['an unknown module', { grants: [{ module: 'billing' as Module, access: 'read', locations: 'all' }] }],
       ['an unknown level', { grants: [{ module: 'audit', access: 'admin' as ApiKeyGrant['access'], locations: 'all' }] }],
       ['an empty location list', { grants: [{ module: 'audit', access: 'read', locations: [] }] }],
+      ['more than 500 locations', { grants: [{ module: 'audit', access: 'read', locations: Array.from({ length: 501 }, (_, i) => `loc-${i}`) }] }],
       ['an expiry in the past', { expiresAt: '2025-03-13T10:00:00.000Z' }],
       ['an expiry at the creation time', { expiresAt: at }],
       ['a missing expiry (null is "never")', { expiresAt: undefined as unknown as null }],

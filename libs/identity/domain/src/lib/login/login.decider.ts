@@ -8,6 +8,9 @@ import type { LockoutPolicy } from './login-policy';
 
 export type LoginCommand = RecordLoginAttempt | RevokeSession;
 
+/** Failures kept in state (the newest); a policy may count at most this many. */
+export const MAX_REMEMBERED_FAILURES = 100;
+
 /** State of stream `identity-logins-<userId>`. */
 export type LoginState = {
   /** Times of failed password attempts since the last success or lock (oldest first). */
@@ -44,7 +47,7 @@ export const loginDecider: Decider<LoginState, LoginCommand, LoginEvent> = {
       case 'identity.LoginSucceeded':
         return { ...state, failures: [] };
       case 'identity.LoginFailed':
-        return event.data.reason === 'bad_password' ? { ...state, failures: [...state.failures, event.data.at] } : state;
+        return event.data.reason === 'bad_password' ? { ...state, failures: [...state.failures, event.data.at].slice(-MAX_REMEMBERED_FAILURES) } : state;
       case 'identity.AccountLocked':
         return { ...state, failures: [], lockedUntil: event.data.until };
       case 'identity.LoginBlocked':
@@ -100,5 +103,6 @@ function revokeSession({ data }: RevokeSession, state: LoginState): LoginEvent[]
 function validPolicy(policy: LockoutPolicy): LockoutPolicy {
   const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0;
   if (!policy || !ok(policy.maxFailures) || !ok(policy.windowSeconds) || !ok(policy.lockSeconds)) throw invalid('policy', 'The lockout policy needs positive integers');
+  if (policy.maxFailures > MAX_REMEMBERED_FAILURES) throw invalid('policy', `maxFailures must be at most ${MAX_REMEMBERED_FAILURES}`);
   return policy;
 }

@@ -154,8 +154,16 @@ describe('login decider', () => {
       ['a zero maxFailures', { maxFailures: 0, windowSeconds: 60, lockSeconds: 60 }],
       ['a fractional window', { maxFailures: 5, windowSeconds: 1.5, lockSeconds: 60 }],
       ['a negative lock', { maxFailures: 5, windowSeconds: 60, lockSeconds: -1 }],
+      ['more failures than the state remembers', { maxFailures: 101, windowSeconds: 60, lockSeconds: 60 }],
     ])('refuses a policy with %s', (_label, policy) => {
       spec.given([]).when(attempt(min(0), false, { policy })).thenThrows(ValidationError, 'validation_failed');
+    });
+
+    it('remembers only the newest 100 failures, so a long-lived stream keeps a bounded state', () => {
+      const history = Array.from({ length: 130 }, (_, i) => failed(min(i * 20)));
+      const state = history.reduce(loginDecider.evolve, loginDecider.initialState());
+      expect(state.failures).toHaveLength(100);
+      expect(state.failures[99]).toBe(min(129 * 20));
     });
 
     it('refuses a missing time or a non-boolean password check', () => {
