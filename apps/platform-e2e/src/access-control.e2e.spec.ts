@@ -199,6 +199,13 @@ describe('access control', () => {
       expect(revoked.rows.map((r) => r.data.reason)).toEqual(['refresh_reuse']);
     });
 
+    it('of two concurrent exchanges of one refresh token exactly one succeeds (the other is reuse)', async () => {
+      const t = await tenant();
+      const u = await user(t);
+      const results = await Promise.all([0, 1].map(() => http('POST', `${gw.url}/v1/auth/refresh`, { body: { refreshToken: u.refreshToken } })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    });
+
     it('logout ends the session; a second logout or an unknown token is a quiet 204', async () => {
       const t = await tenant();
       const u = await user(t);
@@ -209,6 +216,28 @@ describe('access control', () => {
       expectError(await http('POST', `${gw.url}/v1/auth/refresh`, { body: { refreshToken: u.refreshToken } }), 401, 'invalid_refresh_token');
       const revoked = await db.query(`SELECT count(*)::int AS n FROM event_store.events WHERE stream_id = $1 AND type = 'identity.SessionRevoked'`, [loginStreamId(u.userId)]);
       expect(revoked.rows[0].n).toBe(1);
+    });
+  });
+
+  describe('identity restart', () => {
+    it('the gateway drops its cached principals when the feed starts over, so a change made meanwhile is enforced', async () => {
+      const t = await tenant();
+      const u = await user(t, { users: { access: 'read', locations: 'all' } });
+      const own = await startIdentity(parseMasterKey(testMasterKey()));
+      const port = own.port;
+      const g = await startGateway(port, gw.bootstrapToken);
+      let second: RunningIdentity | undefined;
+      try {
+        expect((await http('GET', `${g.url}/v1/users?limit=1`, { headers: bearer(u.token) })).status).toBe(200);
+        await own.close();
+        // While this gateway's identity is down, the grant is revoked through another instance.
+        expect((await http('DELETE', `${gw.url}/v1/users/${u.userId}/grants/users`, { headers: bearer(t.token) })).status).toBe(200);
+        second = await startIdentity(parseMasterKey(testMasterKey()), port);
+        await waitFor(async () => ((await http('GET', `${g.url}/v1/users?limit=1`, { headers: bearer(u.token) })).status === 403 ? true : undefined), 10_000, 20, 'the revocation after restart');
+      } finally {
+        await g.close();
+        await second?.close();
+      }
     });
   });
 

@@ -2,8 +2,10 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { createHash } from 'node:crypto';
 import { IDENTITY_PATTERNS, type AccessChange, type Principal, type PrincipalRequest } from '@custodian/identity/contracts';
 import { IdentityClient } from '../identity/identity.client';
+import { GatewayConfig } from '../gateway.config';
 
 const MAX_ENTRIES = 20_000;
+/** Longest long-poll; kept well inside the service timeout so a quiet feed never looks like a lost one. */
 const POLL_WAIT_MS = 5_000;
 const RETRY_MS = 250;
 
@@ -27,7 +29,14 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
   private loop: Promise<void> | undefined;
   private readonly logger = new Logger('PrincipalCache');
 
-  constructor(private readonly identity: IdentityClient) {}
+  private readonly pollWaitMs: number;
+
+  constructor(
+    private readonly identity: IdentityClient,
+    config: GatewayConfig,
+  ) {
+    this.pollWaitMs = Math.max(0, Math.min(POLL_WAIT_MS, Math.floor(config.serviceTimeoutMs / 2)));
+  }
 
   onApplicationBootstrap(): void {
     this.running = true;
@@ -73,7 +82,7 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
   private async follow(): Promise<void> {
     while (this.running) {
       try {
-        const res = await this.identity.send(IDENTITY_PATTERNS.accessChanges, { after: this.position, waitMs: POLL_WAIT_MS }, { requestId: 'access-changes' });
+        const res = await this.identity.send(IDENTITY_PATTERNS.accessChanges, { after: this.position, waitMs: this.pollWaitMs }, { requestId: 'access-changes' });
         if (res.reset) this.clear();
         else this.invalidate(res.changes);
         this.position = res.position;

@@ -20,8 +20,9 @@ export interface AccessChangeFeedOptions {
  * long-polls: a gateway asks for everything after its position and is answered at once when
  * there is something, else when something happens or `waitMs` passes.
  * - No change is skipped for a caller inside the remembered window; a caller outside it (first
- *   call, too far behind, or the tail restarted after an error) gets `reset: true` and must
- *   drop every cached principal. Positions are global, so they mean the same on every replica.
+ *   call, too far behind, ahead of this feed, or the tail restarted after an error) gets
+ *   `reset: true` and must drop every cached principal. Positions are global, so they mean the
+ *   same on every replica; a caller that moves to a replica still behind it is reset too.
  */
 export class AccessChangeFeed {
   private readonly changes: AccessChange[] = [];
@@ -75,10 +76,20 @@ export class AccessChangeFeed {
     const waitMs = body?.waitMs;
     if (typeof waitMs !== 'number' || !Number.isInteger(waitMs) || waitMs < 0) throw new ValidationError('waitMs must be a non-negative integer');
     const after = body.after;
-    if (after === undefined || after === null || after < this.complete) return { reset: true, position: this.head, changes: [] };
-    if (this.head <= after && !this.stopped) await this.waitForChange(Math.min(waitMs, this.maxWaitMs));
-    if (after < this.complete) return { reset: true, position: this.head, changes: [] };
-    return { reset: false, position: Math.max(this.head, after), changes: this.changes.filter((c) => c.position > after) };
+    if (!this.vouchesFor(after)) return { reset: true, position: this.head, changes: [] };
+    if (this.head === after && !this.stopped) await this.waitForChange(Math.min(waitMs, this.maxWaitMs));
+    if (!this.vouchesFor(after)) return { reset: true, position: this.head, changes: [] };
+    return { reset: false, position: this.head, changes: this.changes.filter((c) => c.position > after) };
+  }
+
+  /**
+   * True when every change after `after` is known here. Not for a first call, a position older
+   * than the remembered window, or one AHEAD of this feed: a caller that followed another
+   * replica, or a database restored to an earlier point, would otherwise miss the changes
+   * between this feed's head and its own position.
+   */
+  private vouchesFor(after: number | undefined | null): after is number {
+    return typeof after === 'number' && after >= this.complete && after <= this.head;
   }
 
   private record(event: RecordedEvent): void {
