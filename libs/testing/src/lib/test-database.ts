@@ -68,3 +68,10 @@ export function testMasterKey(): string {
   if (!key) throw new Error('CUSTODIAN_TEST_MASTER_KEY is not set: run tests through `npm test` (Jest global setup)');
   return key;
 }
+
+/** A superuser/owner URL on the run's server (maintenance database), for suites that need a database of their own. */
+export function testAdminUrl(): string {
+  const url = process.env.CUSTODIAN_TEST_ADMIN_URL;
+  if (!url) throw new Error('CUSTODIAN_TEST_ADMIN_URL is not set: run tests through `npm test` (Jest global setup)');
+  return url;
+}

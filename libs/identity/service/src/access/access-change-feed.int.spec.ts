@@ -4,28 +4,35 @@ import { PostgresEventStore, eventStoreMigrations } from '@custodian/event-store
 import { loginStreamId, userStreamId, type AccessChangesResponse } from '@custodian/identity/contracts';
 import type { NewEvent } from '@custodian/kernel';
 import { createPool, migrate } from '@custodian/platform';
-import { testDatabaseUrl } from '@custodian/testing';
+import { createDatabase, dropDatabase, testAdminUrl } from '@custodian/testing';
 import { AccessChangeFeed } from './access-change-feed';
 
-/** The invalidation feed on a real event store: what it reports, when it makes callers reset, and that it wakes long-polls. */
+/**
+ * The invalidation feed on a real event store: what it reports, when it makes callers reset, and
+ * that it wakes long-polls. It follows the whole log, so it gets a database of its own: other
+ * suites' appends would otherwise overflow its window and wake its polls.
+ */
 describe('AccessChangeFeed', () => {
+  const database = `custodian_feed_${Date.now()}_${process.pid}`;
   let pool: Pool;
   let store: PostgresEventStore;
   let feed: AccessChangeFeed;
   const tenantId = randomUUID();
 
   beforeAll(async () => {
-    const owner = createPool({ connectionString: testDatabaseUrl(), runtimeRole: false, max: 1 });
+    const url = await createDatabase(testAdminUrl(), database);
+    const owner = createPool({ connectionString: url, runtimeRole: false, max: 1 });
     await migrate(owner, eventStoreMigrations);
     await owner.end();
-    pool = createPool({ connectionString: testDatabaseUrl(), max: 4 });
+    pool = createPool({ connectionString: url, max: 4 });
     store = new PostgresEventStore(pool);
     feed = new AccessChangeFeed(store, { capacity: 5, idleMs: 5 });
     await feed.start();
   });
   afterAll(async () => {
-    await feed.stop();
-    await pool.end();
+    await feed?.stop();
+    await pool?.end();
+    await dropDatabase(testAdminUrl(), database);
   });
 
   const ask = (after: number | undefined, waitMs = 0): Promise<AccessChangesResponse> => feed.handle({ meta: { requestId: 't' }, body: { after, waitMs } });
