@@ -283,6 +283,21 @@ describe('access control', () => {
     });
   });
 
+  describe('API key retries', () => {
+    it('a retried create (same Idempotency-Key) stores one key and says its secret was already shown', async () => {
+      const t = await tenant();
+      const headers = { ...bearer(t.token), 'idempotency-key': `key-${randomBytes(6).toString('hex')}` };
+      const body = { name: 'billing', grants: [{ module: 'records', access: 'read', locations: 'all' }] };
+      const first = await http('POST', `${gw.url}/v1/api-keys`, { headers, body });
+      expect(first.status).toBe(201);
+      const again = await http('POST', `${gw.url}/v1/api-keys`, { headers, body });
+      expectError(again, 409, 'secret_already_shown');
+      expect(again.body.error.details).toEqual({ keyId: first.body.keyId });
+      const stored = await db.query(`SELECT count(*)::int AS n FROM event_store.events WHERE type = 'identity.ApiKeyCreated' AND data->>'keyId' = $1`, [first.body.keyId]);
+      expect(stored.rows[0].n).toBe(1);
+    });
+  });
+
   describe('lockout', () => {
     it('locks an account after 5 failures in 15 minutes without telling the caller, and records every attempt', async () => {
       const t = await tenant();

@@ -104,6 +104,7 @@ export class ApiKeysHttpController {
   @ApiOperation({ summary: 'Create an API key; the secret is returned once and only its hash is stored' })
   @ApiResponse({ status: 201, type: CreateApiKeyResponseDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
+  @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'secret_already_shown: a retry of a create that succeeded (same Idempotency-Key); rotate for a new secret' })
   create(@Body() body: CreateApiKeyRequestDto, @Req() req: FastifyRequest): Promise<CreateApiKeyResponseDto> {
     return this.identity.send(IDENTITY_PATTERNS.createApiKey, { name: body.name, grants: body.grants.map((g) => ({ ...g })), ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) }, requestMeta(req));
   }

@@ -14,7 +14,7 @@ import {
   type ServiceRequest,
 } from '@custodian/identity/contracts';
 import type { ApiKeyState } from '@custodian/identity/domain';
-import { ForbiddenError, NotFoundError } from '@custodian/kernel';
+import { ConflictError, ForbiddenError, NotFoundError } from '@custodian/kernel';
 import type { DataSource } from 'typeorm';
 import type { ProjectionRunner } from '@custodian/projections';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
@@ -53,8 +53,15 @@ export class ApiKeysHandler {
       },
       admin.ctx,
     );
-    // A replayed create cannot show the secret again (only its hash exists): rotate instead.
-    return { ...viewOf(outcome.state, admin.now), secret: outcome.replayed ? '' : secret };
+    // A replayed create cannot show the secret again: only its hash exists.
+    if (outcome.replayed) {
+      throw new ConflictError(
+        'An earlier request with this Idempotency-Key created the key and showed its secret; it cannot be shown again. Rotate the key for a new secret.',
+        'secret_already_shown',
+        { keyId },
+      );
+    }
+    return { ...viewOf(outcome.state, admin.now), secret };
   }
 
   async list({ meta }: ServiceRequest<Empty>): Promise<ListApiKeysResponse> {

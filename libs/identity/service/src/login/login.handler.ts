@@ -67,6 +67,8 @@ export class LoginHandler {
       loginStreamId(state.userId),
       {
         type: 'RecordLoginAttempt',
+        // An invite not yet activated has no password and cannot log in: recorded as `disabled`
+        // (LoginFailed v1 has no reason of its own for it), so it never counts toward a lock.
         data: { tenantId, userId: state.userId, at: now.toISOString(), ip, userAgent, passwordMatched: matched && storedHash !== null, accountDisabled: state.disabled || state.invited, policy: this.lockout },
       },
       ctx,

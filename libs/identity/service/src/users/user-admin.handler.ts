@@ -1,4 +1,4 @@
-import { userStreamId, type DeleteGrantRequest, type GrantsResponse, type PutGrantRequest, type ServiceRequest, type UserRef, type UserStatusResponse } from '@custodian/identity/contracts';
+import { userStreamId, type AccessLevel, type Module, type DeleteGrantRequest, type GrantsResponse, type PutGrantRequest, type ServiceRequest, type UserRef, type UserStatusResponse } from '@custodian/identity/contracts';
 import { grantsOf, userStatusOf, type RegisteredUser, type UserCommand, type UserState } from '@custodian/identity/domain';
 import { NotFoundError } from '@custodian/kernel';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
@@ -8,7 +8,8 @@ import type { IdentityCommands } from '../infra/identity-store';
 /**
  * Administrative changes to one user: grants, disable/enable. The decider judges with the
  * actor's authority re-read for this request (users:manage over the target, and never more
- * than the actor holds). Answers come from the stream just written, not the read model.
+ * than the actor holds). Module and access arrive as strings and are validated by the decider
+ * (400 for anything else). Answers come from the stream just written, not the read model.
  */
 export class UserAdminHandler {
   constructor(
@@ -20,7 +21,7 @@ export class UserAdminHandler {
   async putGrant({ meta, body }: ServiceRequest<PutGrantRequest>): Promise<GrantsResponse> {
     return this.run(meta, body.userId, (admin, userId) => ({
       type: 'GrantModuleAccess',
-      data: { tenantId: admin.tenantId, userId, module: body.module as never, access: body.access as never, locations: body.locations, grantedAt: admin.now.toISOString(), actor: admin.authority },
+      data: { tenantId: admin.tenantId, userId, module: body.module as Module, access: body.access as AccessLevel, locations: body.locations, grantedAt: admin.now.toISOString(), actor: admin.authority },
     })).then(grantsResponse);
   }
 
@@ -28,7 +29,7 @@ export class UserAdminHandler {
   async deleteGrant({ meta, body }: ServiceRequest<DeleteGrantRequest>): Promise<GrantsResponse> {
     return this.run(meta, body.userId, (admin, userId) => ({
       type: 'RevokeModuleAccess',
-      data: { tenantId: admin.tenantId, userId, module: body.module as never, revokedAt: admin.now.toISOString(), actor: admin.authority },
+      data: { tenantId: admin.tenantId, userId, module: body.module as Module, revokedAt: admin.now.toISOString(), actor: admin.authority },
     })).then(grantsResponse);
   }
 
