@@ -3,3 +3,4 @@ export * from './lib/events';
 export * from './lib/event-store.port';
 export * from './lib/decider';
 export * from './lib/command-handler';
+export * from './lib/messages';

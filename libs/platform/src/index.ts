@@ -5,3 +5,4 @@ export * from './lib/logging';
 export * from './lib/telemetry';
 export * from './lib/db/embedded-postgres';
 export * from './lib/process';
+export * from './lib/messaging/serve';

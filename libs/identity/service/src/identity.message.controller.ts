@@ -24,7 +24,7 @@ import {
   type TransferOwnershipRequest,
   type UserRef,
 } from '@custodian/identity/contracts';
-import { serve } from './infra/service-reply';
+import { serve } from '@custodian/platform';
 import { IdentityService, LOGGER } from './identity.service';
 
 /** The identity service's message patterns (gateway → identity over TCP). */

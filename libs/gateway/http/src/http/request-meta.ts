@@ -23,7 +23,7 @@ export function requestMeta(req: FastifyRequest): RequestMeta {
   const id = !p ? 'anonymous' : p.kind === 'user' ? `user:${p.userId}` : `apikey:${p.keyId}`;
   return {
     requestId: String(req.id),
-    actor: { id, ip: client.ip, userAgent: client.userAgent, ...(principal ? { principal } : {}) },
+    actor: { id, ip: client.ip, userAgent: client.userAgent, ...(principal ? { principal, grants: p?.grants ?? [] } : {}) },
     ...(rawKey ? { idempotencyKey: rawKey } : {}),
   };
 }

@@ -12,7 +12,7 @@ import {
   type CreateTenantResponse,
   type ServiceRequest,
 } from '@custodian/identity/contracts';
-import { commandContext } from '../infra/command-context';
+import { commandContextOf as commandContext } from '@custodian/kernel';
 import type { IdentityCommands } from '../infra/identity-store';
 import type { PasswordHasher } from '../infra/password-hasher';
 

@@ -2,7 +2,7 @@ import type { CommandContext } from '@custodian/kernel';
 import type { RequestMeta } from '@custodian/identity/contracts';
 import type { ActorAuthority } from '@custodian/identity/domain';
 import type { AuthorityReader } from './authority';
-import { commandContext } from './command-context';
+import { commandContextOf as commandContext } from '@custodian/kernel';
 
 /** An authenticated administrative request: the caller's tenant, authority (re-read now) and command context. */
 export type AdminContext = { tenantId: string; authority: ActorAuthority; ctx: CommandContext; now: Date };

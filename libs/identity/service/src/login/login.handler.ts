@@ -4,7 +4,7 @@ import { blindIndex, normalizeEmail, type PersonalDataCipher } from '@custodian/
 import { emailClaimStreamId, loginStreamId, tenantStreamId, unknownLoginStreamId, type LoginRequest, type LoginResponse, type ServiceRequest } from '@custodian/identity/contracts';
 import type { LockoutPolicy } from '@custodian/identity/domain';
 import type { AuthorityReader } from '../infra/authority';
-import { commandContext } from '../infra/command-context';
+import { commandContextOf as commandContext } from '@custodian/kernel';
 import type { IdentityCommands } from '../infra/identity-store';
 import type { PasswordHasher } from '../infra/password-hasher';
 import type { TokenIssuer } from '../infra/token-issuer';

@@ -14,7 +14,7 @@ import {
 } from '@custodian/identity/contracts';
 import { activeUser, sha256Hex, type AuthorityReader } from '../infra/authority';
 import { uuidOrUndefined } from '../infra/admin-context';
-import { commandContext } from '../infra/command-context';
+import { commandContextOf as commandContext } from '@custodian/kernel';
 import type { IdentityCommands } from '../infra/identity-store';
 import type { PasswordHasher } from '../infra/password-hasher';
 import type { TokenIssuer } from '../infra/token-issuer';

@@ -1,11 +1,8 @@
-import type { WireError } from '@custodian/kernel';
 import type { AccessLevel, LocationScope, Module, ModuleGrant } from '../access';
 
 /*
- * The gateway ↔ identity message contract. The identity service is a Nest TCP microservice;
- * the gateway sends `ServiceRequest<Req>` to a pattern and receives `ServiceReply<Res>`.
- * Failures travel as values (`ok: false` with a kernel WireError), never as transport
- * exceptions, so the gateway rebuilds the typed error with `fromWireError` and maps it once.
+ * The gateway ↔ identity message contract: patterns and their request/response bodies. The
+ * envelope (`ServiceRequest`, `ServiceReply`, `RequestMeta`) is the kernel's.
  */
 
 /** `iss` and `aud` of every access token the identity service signs and the gateway verifies. */
@@ -42,25 +39,8 @@ export const IDENTITY_PATTERNS = {
 
 export type IdentityPattern = (typeof IDENTITY_PATTERNS)[keyof typeof IDENTITY_PATTERNS];
 
-/** Who asks, for which request: carried by every message. */
-export type RequestMeta = {
-  /** W3C trace context of the gateway request. */
-  traceparent?: string;
-  /** The gateway's request id; echoed in error bodies and recorded as correlation id. */
-  requestId: string;
-  /**
-   * Who calls. `id` is what events record as actor ("user:<id>", "apikey:<id>", "anonymous",
-   * "operator:bootstrap"); `principal` names the authenticated user or API key, whose grants
-   * the service re-reads itself (it never trusts grants sent over the wire for a decision).
-   */
-  actor?: { id: string; ip?: string; userAgent?: string; principal?: PrincipalRef };
-  /** Client-supplied Idempotency-Key: a retried command returns the first result. */
-  idempotencyKey?: string;
-};
-
-export type ServiceRequest<T> = { meta: RequestMeta; body: T };
-
-export type ServiceReply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+/** The envelope lives in the kernel (every context uses it); re-exported here for identity's callers. */
+export type { PrincipalRef, RequestMeta, ServiceReply, ServiceRequest } from '@custodian/kernel';
 
 /** Sign-up: a new tenant and its owner, who holds every module at `manage` on all locations. */
 export type CreateTenantRequest = {
@@ -116,11 +96,6 @@ export type HealthResponse = {
   status: 'up' | 'down';
   checks: Array<{ name: string; status: 'up' | 'down'; detail?: string }>;
 };
-
-/** Who a request acts as: a user's session, or an API key. */
-export type PrincipalRef =
-  | { kind: 'user'; tenantId: string; userId: string; sessionId: string }
-  | { kind: 'api_key'; tenantId: string; keyId: string };
 
 /** Invite acceptance: the one-time token from `createUser` and the new password. */
 export type ActivateRequest = { token: string; password: string };
