@@ -5,7 +5,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const pureLayerImports = ['canonicalize', 'uuid'];
+const pureLayerImports = ['canonicalize', 'uuid', 'luxon'];
 /** Test-only packages the pure layers' spec files may use as well (property tests). */
 const pureLayerTestImports = ['fast-check'];
 

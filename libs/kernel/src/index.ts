@@ -4,3 +4,5 @@ export * from './lib/event-store.port';
 export * from './lib/decider';
 export * from './lib/command-handler';
 export * from './lib/messages';
+export * from './lib/command';
+export * from './lib/validation';

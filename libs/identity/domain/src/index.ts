@@ -1,4 +1,3 @@
-export * from './lib/command';
 export * from './lib/authority/actor-authority';
 export * from './lib/tenant-name/claim-tenant-name.command';
 export * from './lib/tenant-name/tenant-name.decider';

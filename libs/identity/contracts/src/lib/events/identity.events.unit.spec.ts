@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAgainstSchema } from '../../testing/json-schema-check';
+import { checkAgainstSchema } from '@custodian/testing';
 import type { LoginFailureReason, IdentityEvent, IdentityEventType, SessionRevocationReason } from './identity.events';
 import { IDENTITY_EVENT_TYPES, isIdentityEventType } from './identity.events';
 import { IDENTITY_EVENT_SCHEMAS } from './identity.schemas';

@@ -1,5 +1,5 @@
 import type { ApiKeyGrant } from '@custodian/identity/contracts';
-import type { Command } from '../command';
+import type { Command } from '@custodian/kernel';
 import type { ActorAuthority } from '../authority/actor-authority';
 
 /** A new key acting with `grants`, each of which the actor must hold. `secretHash` is the SHA-256 (hex) of the secret. */

@@ -2,8 +2,8 @@ import type { ApiKeyEvent, ApiKeyGrant } from '@custodian/identity/contracts';
 import { isAccessLevel, isModule } from '@custodian/identity/contracts';
 import { ConflictError, NotFoundError, type Decider } from '@custodian/kernel';
 import { requireHolds } from '../authority/actor-authority';
-import { assertNever } from '../exhaustive';
-import { invalid, requireHex, requireText, requireTimestamp } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { invalid, requireHex, requireText, requireTimestamp } from '@custodian/kernel';
 import type { CreateApiKey, RevokeApiKey, RotateApiKey } from './api-key.commands';
 
 export type ApiKeyCommand = CreateApiKey | RotateApiKey | RevokeApiKey;

@@ -1,7 +1,7 @@
 import type { ApiKeyCreated, ApiKeyEvent, ApiKeyGrant, ApiKeyRevoked, ApiKeyRotated, Module, ModuleGrant } from '@custodian/identity/contracts';
 import { MODULES } from '@custodian/identity/contracts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { ActorAuthority } from '../authority/actor-authority';
 import type { CreateApiKey, RevokeApiKey, RotateApiKey } from './api-key.commands';
 import { apiKeyAccepts, apiKeyDecider, MAX_OVERLAP_SECONDS, type ApiKeyState } from './api-key.decider';

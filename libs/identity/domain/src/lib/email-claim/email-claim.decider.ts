@@ -1,7 +1,7 @@
 import type { EmailClaimed } from '@custodian/identity/contracts';
 import { ConflictError, type Decider } from '@custodian/kernel';
-import { assertNever } from '../exhaustive';
-import { requireHex, requireText } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { requireHex, requireText } from '@custodian/kernel';
 import type { ClaimEmail } from './claim-email.command';
 
 /** State of stream `identity-email-<tenantId>-<emailIndex>`. */

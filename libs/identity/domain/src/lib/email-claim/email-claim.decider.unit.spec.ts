@@ -1,6 +1,6 @@
 import type { EmailClaimed } from '@custodian/identity/contracts';
 import { ConflictError, ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { ClaimEmail } from './claim-email.command';
 import { emailClaimDecider } from './email-claim.decider';
 

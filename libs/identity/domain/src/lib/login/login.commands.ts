@@ -1,5 +1,5 @@
 import type { SessionRevocationReason } from '@custodian/identity/contracts';
-import type { Command } from '../command';
+import type { Command } from '@custodian/kernel';
 import type { LockoutPolicy } from './login-policy';
 
 /**

@@ -1,8 +1,8 @@
 import type { LoginEvent } from '@custodian/identity/contracts';
 import { SESSION_REVOCATION_REASONS } from '@custodian/identity/contracts';
 import type { Decider } from '@custodian/kernel';
-import { assertNever } from '../exhaustive';
-import { invalid, requireBoolean, requireNullableText, requireText, requireTimestamp } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { invalid, requireBoolean, requireNullableText, requireText, requireTimestamp } from '@custodian/kernel';
 import type { RecordLoginAttempt, RevokeSession } from './login.commands';
 import type { LockoutPolicy } from './login-policy';
 

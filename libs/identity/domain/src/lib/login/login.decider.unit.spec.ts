@@ -1,6 +1,6 @@
 import type { AccountLocked, LoginBlocked, LoginEvent, LoginFailed, LoginSucceeded, SessionRevoked } from '@custodian/identity/contracts';
 import { ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { RecordLoginAttempt, RevokeSession } from './login.commands';
 import { loginDecider } from './login.decider';
 import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './login-policy';

@@ -1,7 +1,7 @@
 import type { TenantNameClaimed } from '@custodian/identity/contracts';
 import { ConflictError, type Decider } from '@custodian/kernel';
-import { assertNever } from '../exhaustive';
-import { requireHex, requireText } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { requireHex, requireText } from '@custodian/kernel';
 import type { ClaimTenantName } from './claim-tenant-name.command';
 
 /** State of stream `identity-tenant-name-<nameKey>`: who holds the name, if anyone. */

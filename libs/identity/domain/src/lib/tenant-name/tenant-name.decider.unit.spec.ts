@@ -1,6 +1,6 @@
 import { tenantNameKey, type TenantNameClaimed } from '@custodian/identity/contracts';
 import { ConflictError, ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { ClaimTenantName } from './claim-tenant-name.command';
 import { tenantNameDecider } from './tenant-name.decider';
 

@@ -1,7 +1,7 @@
 import type { TenantCreated } from '@custodian/identity/contracts';
 import { ConflictError, type Decider } from '@custodian/kernel';
-import { assertNever } from '../exhaustive';
-import { invalid, requireText, requireTimestamp } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { invalid, requireText, requireTimestamp } from '@custodian/kernel';
 import type { CreateTenant } from './create-tenant.command';
 
 export const TENANT_NAME_MAX_LENGTH = 200;

@@ -1,6 +1,6 @@
 import type { TenantCreated } from '@custodian/identity/contracts';
 import { ConflictError, ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { CreateTenant } from './create-tenant.command';
 import { tenantDecider } from './tenant.decider';
 

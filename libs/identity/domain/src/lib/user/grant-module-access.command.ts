@@ -1,5 +1,5 @@
 import type { AccessLevel, LocationScope, Module } from '@custodian/identity/contracts';
-import type { Command } from '../command';
+import type { Command } from '@custodian/kernel';
 import type { ActorAuthority } from '../authority/actor-authority';
 
 /**

@@ -1,5 +1,5 @@
 import type { Module } from '@custodian/identity/contracts';
-import type { Command } from '../command';
+import type { Command } from '@custodian/kernel';
 import type { ActorAuthority } from '../authority/actor-authority';
 
 /** Take away everything a user holds on `module`; the actor must hold what is taken away. */

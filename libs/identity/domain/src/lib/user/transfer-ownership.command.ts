@@ -1,4 +1,4 @@
-import type { Command } from '../command';
+import type { Command } from '@custodian/kernel';
 import type { ActorAuthority } from '../authority/actor-authority';
 
 /**

@@ -2,8 +2,8 @@ import type { LocationScope, ModuleAccessGranted, UserEvent } from '@custodian/i
 import { MODULES, grantCovers, grantOn, isAccessLevel, isModule } from '@custodian/identity/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, UnauthorizedError, type Decider } from '@custodian/kernel';
 import { requireHolds, requireUserAdmin, type ActorAuthority } from '../authority/actor-authority';
-import { assertNever } from '../exhaustive';
-import { invalid, requireBoolean, requireHex, requireText, requireTimestamp } from '../validation';
+import { assertNever } from '@custodian/kernel';
+import { invalid, requireBoolean, requireHex, requireText, requireTimestamp } from '@custodian/kernel';
 import type { ActivateUser } from './activate-user.command';
 import type { DisableUser } from './disable-user.command';
 import type { EnableUser } from './enable-user.command';

@@ -14,7 +14,7 @@ import {
   type UserRegistered,
 } from '@custodian/identity/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, UnauthorizedError, ValidationError } from '@custodian/kernel';
-import { deciderSpec } from '../../testing/decider-spec';
+import { deciderSpec } from '@custodian/testing';
 import type { ActorAuthority } from '../authority/actor-authority';
 import type { ActivateUser } from './activate-user.command';
 import type { DisableUser } from './disable-user.command';

@@ -1,6 +1,6 @@
 import type { AccessLevel, LocationScope, Module, ModuleGrant, UserEvent } from '@custodian/identity/contracts';
 import { MODULES } from '@custodian/identity/contracts';
-import { assertNever } from '../exhaustive';
+import { assertNever } from '@custodian/kernel';
 
 /** What a user holds on one module. */
 export type UserGrant = { access: AccessLevel; locations: LocationScope };

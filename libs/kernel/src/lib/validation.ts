@@ -1,7 +1,7 @@
-import { ValidationError } from '@custodian/kernel';
+import { ValidationError } from './errors';
 
 /*
- * Input checks shared by the identity deciders. They guarantee that every event a decider
+ * Input checks shared by deciders. They guarantee that every event a decider
  * emits is valid against its published JSON schema (events are immutable: a malformed one
  * would stay forever). Each failure is a ValidationError naming the field in `details`.
  */

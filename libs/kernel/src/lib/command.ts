@@ -1,4 +1,4 @@
-import type { EventMetadata } from '@custodian/kernel';
+import type { EventMetadata } from './events';
 
 /**
  * A command as deciders see it: plain data. Everything `decide` needs — ids, the time, the
@@ -11,3 +11,12 @@ export type Command<TType extends string, TData> = {
   data: TData;
   metadata?: EventMetadata;
 };
+
+/**
+ * Exhaustiveness: compiles only when every case of a union was handled. Reached at run time
+ * only by data outside the types (an unknown event type that skipped upcasting) — rejected,
+ * never guessed.
+ */
+export function assertNever(value: never, what: string): never {
+  throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
+}
