@@ -9,6 +9,8 @@ const schema = defineConfig({
   CUSTODIAN_BOOTSTRAP_TOKEN: secret({ minLength: 24 }),
   IDENTITY_HOST: string({ default: '127.0.0.1' }),
   IDENTITY_PORT: port({ default: 4001 }),
+  SCHEDULING_HOST: string({ default: '127.0.0.1' }),
+  SCHEDULING_PORT: port({ default: 4002 }),
   SERVICE_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 10_000 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
@@ -20,7 +22,10 @@ runMain(async () => {
   const env = loadConfig(schema, process.env);
   const telemetry = startTelemetry({ serviceName: 'custodian-gateway', console: env.OTEL_CONSOLE_EXPORTER });
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
-  const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024, env.TRUSTED_PROXIES);
+  const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024, env.TRUSTED_PROXIES, {
+    host: env.SCHEDULING_HOST,
+    port: env.SCHEDULING_PORT,
+  });
   const app = await createGatewayApp(config, new NestJsonLogger(log));
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');

@@ -6,7 +6,7 @@ import { PostgresEventStore } from '@custodian/event-store';
 import { loginStreamId, userStreamId, tenantStreamId } from '@custodian/identity/contracts';
 import { createPool, startInMemoryTelemetry, type InMemoryTelemetry } from '@custodian/platform';
 import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
-import { http, routesOf, startGateway, startIdentity, uniqueName, type RunningGateway, type RunningIdentity } from './platform.harness';
+import { http, routesOf, startGateway, startIdentity, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningScheduling } from './platform.harness';
 
 /**
  * The first slice end to end: HTTP → gateway (Fastify) → identity (Nest TCP microservice) →
@@ -16,18 +16,21 @@ describe('first slice: tenant → owner → login', () => {
   let telemetry: InMemoryTelemetry;
   let identity: RunningIdentity;
   let gateway: RunningGateway;
+  let scheduling: RunningScheduling;
   let db: Client;
   const masterKey = parseMasterKey(testMasterKey());
 
   beforeAll(async () => {
     telemetry = startInMemoryTelemetry('e2e');
     identity = await startIdentity(masterKey);
-    gateway = await startGateway(identity.port);
+    scheduling = await startScheduling(masterKey);
+    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port });
     db = new Client({ connectionString: testDatabaseUrl() });
     await db.connect();
   });
   afterAll(async () => {
     await gateway?.close();
+    await scheduling?.close();
     await identity?.close();
     await db?.end();
     await telemetry?.shutdown();
@@ -262,7 +265,13 @@ describe('first slice: tenant → owner → login', () => {
       const ready = await http('GET', `${gateway.url}/health/ready`);
       expect(ready.status).toBe(200);
       expect(ready.body.checks).toEqual(
-        expect.arrayContaining([{ name: 'identity', status: 'up' }, { name: 'identity.database', status: 'up' }, { name: 'gateway.access-feed', status: 'up' }]),
+        expect.arrayContaining([
+          { name: 'identity', status: 'up' },
+          { name: 'identity.database', status: 'up' },
+          { name: 'scheduling', status: 'up' },
+          { name: 'scheduling.database', status: 'up' },
+          { name: 'gateway.access-feed', status: 'up' },
+        ]),
       );
     });
 
@@ -274,7 +283,7 @@ describe('first slice: tenant → owner → login', () => {
       const expected = routesOf(gateway.app).map((r) => r.path.replace(/:(\w+)/g, '{$1}'));
       expect(Object.keys(doc.body.paths).sort()).toEqual([...new Set(expected)].sort());
       // Commands whose only input is the path.
-      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate'];
+      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate', '/v1/locations/{id}/areas/{areaId}/scan-points/{scanPointId}/rotate'];
       for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, any>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
         for (const [method, op] of Object.entries(ops)) {
           const ok = Object.entries(op.responses as Record<string, any>).find(([s]) => s.startsWith('2')); // eslint-disable-line @typescript-eslint/no-explicit-any

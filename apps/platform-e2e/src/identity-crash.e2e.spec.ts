@@ -29,7 +29,9 @@ describe('identity service killed with SIGKILL mid-burst', () => {
     return child;
   }
 
-  const ready = () => waitFor(async () => ((await http('GET', `${gateway.url}/health/ready`)).status === 200 ? true : undefined), 60_000, 100, 'identity to be ready');
+  // This suite runs no scheduling service: ready here means identity answers through the gateway.
+  const ready = () =>
+    waitFor(async () => ((await http('GET', `${gateway.url}/health/ready`)).body?.checks?.some((c: { name: string; status: string }) => c.name === 'identity' && c.status === 'up') ? true : undefined), 60_000, 100, 'identity to be ready');
 
   beforeAll(async () => {
     identityPort = await freePort();

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 export { routesOf } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
+import { SchedulingConfig, startSchedulingService, type SchedulingService } from '@custodian/scheduling/service';
 import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
 import { testDatabaseUrl, waitFor } from '@custodian/testing';
 
@@ -23,15 +24,37 @@ export async function startGateway(
   identityPort: number,
   bootstrapToken = randomBytes(24).toString('base64url'),
   trustedProxies: string[] = [],
-  { waitReady = true }: { waitReady?: boolean } = {},
+  { waitReady = true, schedulingPort }: { waitReady?: boolean; schedulingPort?: number } = {},
 ): Promise<RunningGateway> {
-  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies);
+  const scheduling = { host: '127.0.0.1', port: schedulingPort ?? (await freePort()) };
+  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling);
   const app = await createGatewayApp(config, quietLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  // Ready = identity answers and the access-change feed is followed (as the launcher waits).
-  if (waitReady) await waitFor(async () => ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined), 15_000, 20, 'the gateway to be ready');
+  // Ready = identity (and scheduling, when given) answer and the access-change feed is followed (as the launcher waits).
+  if (waitReady && schedulingPort === undefined) {
+    await waitFor(async () => (identityAndFeedUp((await http('GET', `${url}/health/ready`)).body) ? true : undefined), 15_000, 20, 'the gateway to follow identity');
+  } else if (waitReady) await waitFor(async () => ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined), 15_000, 20, 'the gateway to be ready');
   return { app, url, bootstrapToken, close: () => app.close() };
+}
+
+/** Readiness without scheduling: identity and the access feed up (for suites that start no scheduling service). */
+function identityAndFeedUp(body: { checks?: Array<{ name: string; status: string }> } | undefined): boolean {
+  const up = (name: string) => body?.checks?.some((c) => c.name === name && c.status === 'up') ?? false;
+  return up('identity') && up('gateway.access-feed');
+}
+
+export interface RunningScheduling {
+  service: SchedulingService;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The scheduling service in this process on a free port, on the run's test database. */
+export async function startScheduling(masterKey: Buffer, port?: number): Promise<RunningScheduling> {
+  const p = port ?? (await freePort());
+  const running = await startSchedulingService(new SchedulingConfig(testDatabaseUrl(), masterKey, '127.0.0.1', p), quietLogger());
+  return { service: running.service, port: p, close: running.close };
 }
 
 export interface RunningIdentity {

@@ -6,3 +6,4 @@ export * from './lib/telemetry';
 export * from './lib/db/embedded-postgres';
 export * from './lib/process';
 export * from './lib/messaging/serve';
+export * from './lib/paging';

@@ -12,5 +12,6 @@ export const launcherSchema = defineConfig({
   CUSTODIAN_BOOTSTRAP_TOKEN: secret({ optional: true, minLength: 24 }),
   CUSTODIAN_MASTER_KEY: secret({ optional: true, minLength: 43 }),
   IDENTITY_PORT: port({ default: 4001 }),
+  SCHEDULING_PORT: port({ default: 4002 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
 });

@@ -17,5 +17,7 @@ export class GatewayConfig {
      * on events). Empty: the socket's peer address is the client.
      */
     readonly trustedProxies: readonly string[] = [],
+    /** Where the scheduling service listens. */
+    readonly scheduling: { host: string; port: number } = { host: '127.0.0.1', port: 4002 },
   ) {}
 }

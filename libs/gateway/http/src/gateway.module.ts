@@ -15,6 +15,10 @@ import { PrincipalCache } from './auth/principal-cache';
 import { SessionsHttpController } from './auth/sessions.http.controller';
 import { SigningKeysHttpController } from './operator/signing-keys.http.controller';
 import { UsersHttpController } from './users/users.http.controller';
+import { ChecklistsHttpController } from './scheduling/checklists.http.controller';
+import { LocationsHttpController } from './scheduling/locations.http.controller';
+import { SCHEDULING_TRANSPORT, SchedulingClient } from './scheduling/scheduling.client';
+import { ShiftsHttpController } from './scheduling/shifts.http.controller';
 import { CreateTenantHttpController } from './tenants/create-tenant.http.controller';
 
 /** Every HTTP route of the public API. */
@@ -32,6 +36,9 @@ export class GatewayModule {
         UsersHttpController,
         ApiKeysHttpController,
         SigningKeysHttpController,
+        LocationsHttpController,
+        ChecklistsHttpController,
+        ShiftsHttpController,
         JwksHttpController,
         HealthHttpController,
       ],
@@ -42,6 +49,11 @@ export class GatewayModule {
           useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.identity.host, port: config.identity.port } }),
         },
         IdentityClient,
+        {
+          provide: SCHEDULING_TRANSPORT,
+          useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.scheduling.host, port: config.scheduling.port } }),
+        },
+        SchedulingClient,
         AccessTokenVerifier,
         PrincipalCache,
         { provide: APP_GUARD, useClass: AccessGuard },

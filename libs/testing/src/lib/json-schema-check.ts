@@ -80,6 +80,9 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '$'): 
       case 'minItems':
         if (Array.isArray(value) && value.length < (rule as number)) errors.push(`${path}: fewer than ${String(rule)} items`);
         break;
+      case 'maxItems':
+        if (Array.isArray(value) && value.length > (rule as number)) errors.push(`${path}: more than ${String(rule)} items`);
+        break;
       case 'uniqueItems':
         if (rule === true && Array.isArray(value) && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) {
           errors.push(`${path}: items are not unique`);

@@ -6,6 +6,8 @@ import { Public } from '../auth/route-access.decorator';
 import { requestMeta } from '../http/request-meta';
 import { IdentityClient } from '../identity/identity.client';
 import { PrincipalCache } from '../auth/principal-cache';
+import { SchedulingClient } from '../scheduling/scheduling.client';
+import { SCHEDULING_PATTERNS } from '@custodian/scheduling/contracts';
 
 class CheckDto {
   @ApiProperty() name!: string;
@@ -24,6 +26,7 @@ export class HealthHttpController {
   constructor(
     private readonly identity: IdentityClient,
     private readonly principals: PrincipalCache,
+    private readonly scheduling: SchedulingClient,
   ) {}
 
   @Get('live')
@@ -46,6 +49,12 @@ export class HealthHttpController {
       checks.push({ name: 'identity', status: identity.status }, ...identity.checks.map((c) => ({ ...c, name: `identity.${c.name}` })));
     } catch (error) {
       checks.push({ name: 'identity', status: 'down', detail: error instanceof Error ? error.message : String(error) });
+    }
+    try {
+      const scheduling = await this.scheduling.send(SCHEDULING_PATTERNS.health, {}, requestMeta(req));
+      checks.push({ name: 'scheduling', status: scheduling.status }, ...scheduling.checks.map((c) => ({ ...c, name: `scheduling.${c.name}` })));
+    } catch (error) {
+      checks.push({ name: 'scheduling', status: 'down', detail: error instanceof Error ? error.message : String(error) });
     }
     // Without the feed the gateway still answers correctly (no cached principals), but a feed that
     // stays down while identity answers is a fault worth a probe failure.

@@ -20,7 +20,7 @@ import type { ProjectionRunner } from '@custodian/projections';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
 import { formatApiKeySecret, sha256Hex, type AuthorityReader } from '../infra/authority';
 import type { IdentityCommands } from '../infra/identity-store';
-import { readModelAt } from '../infra/read-your-writes';
+import { readModelAt } from '@custodian/projections';
 
 const IDS_FROM_KEY = '7b0e5d3a-1f2c-4e8b-a6d9-5c3f1e2a4b60';
 

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore } from '@custodian/kernel';
 import type { ProjectionRunner } from '@custodian/projections';
 import { GrantView, UserView } from '../read-model/identity.entities';
-import { readModelAt } from '../infra/read-your-writes';
+import { readModelAt } from '@custodian/projections';
 
 /**
  * The caller's profile and grants, from the read model. Read-your-writes: when the user's

@@ -1,6 +1,6 @@
 import { blindIndex, normalizeEmail, type PersonalDataCipher } from '@custodian/crypto';
 import { MODULES, reachOf, scopeCovers, type ListUsersRequest, type LocationScope, type ModuleGrant, type UserView } from '@custodian/identity/contracts';
-import { ValidationError } from '@custodian/kernel';
+import { decodeCursor, encodeCursor, pageLimit } from '@custodian/platform';
 import type { DataSource } from 'typeorm';
 
 type UserRow = {
@@ -14,8 +14,6 @@ type UserRow = {
   last_login_at: Date | null;
   locked_until: Date | null;
 };
-
-const MAX_PAGE = 200;
 
 /**
  * Reads users of one tenant from the read model, only those inside the caller's `users` scope:
@@ -37,8 +35,7 @@ export class UserDirectory {
   }
 
   async list(tenantId: string, scope: LocationScope, filter: ListUsersRequest): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    const limit = filter.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit must be 1-${MAX_PAGE}`, { field: 'limit' });
+    const limit = pageLimit(filter.limit);
     const params: unknown[] = [tenantId];
     const where = ['u.tenant_id = $1'];
     const param = (v: unknown) => `$${params.push(v)}`;
@@ -91,18 +88,4 @@ export class UserDirectory {
       }),
     );
   }
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1])) return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  throw new ValidationError('cursor is not a cursor this API returned', { field: 'cursor' }, 'invalid_cursor');
 }

@@ -4,7 +4,7 @@ import type { ProjectionRunner } from '@custodian/projections';
 import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
 import type { AuthorityReader } from '../infra/authority';
 import type { UserDirectory } from './user-directory';
-import { readModelAt } from '../infra/read-your-writes';
+import { readModelAt } from '@custodian/projections';
 
 const STATUSES = ['invited', 'active', 'disabled'];
 

@@ -51,6 +51,7 @@ export type RotateScanPointRequest = { locationId: string; areaId: string; scanP
 export type ChecklistTaskInput = { taskId?: string; title: string; required?: boolean };
 export type CreateChecklistRequest = { name: string; areaKind: string; tasks: ChecklistTaskInput[] };
 export type ReviseChecklistRequest = CreateChecklistRequest & { checklistId: string };
+/** One version of a checklist; `createdAt` is when that version was made. */
 export type ChecklistView = { checklistId: string; version: number; name: string; areaKind: string; tasks: ChecklistTask[]; createdAt: string };
 /** `version` absent: the latest. */
 export type ChecklistRef = { checklistId: string; version?: number };

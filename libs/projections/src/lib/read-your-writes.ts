@@ -1,5 +1,5 @@
 import { InfrastructureError } from '@custodian/kernel';
-import type { ProjectionRunner } from '@custodian/projections';
+import type { ProjectionRunner } from './projection-runner';
 
 /**
  * Waits until the read model reflects the log up to `position` (read-your-writes). A read
