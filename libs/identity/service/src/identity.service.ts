@@ -79,7 +79,8 @@ export class IdentityService {
     this.projection = new ProjectionRunner(this.store, this.dataSource, identityProjection, {
       onError: (error, name) => logger.error({ msg: 'projection batch failed; retrying', projection: name, err: error instanceof Error ? error.message : String(error) }, 'Projection'),
     });
-    const safeHead = () => this.store.safeHeadPosition();
+    // Read-your-writes: wait for everything committed before the request (not just the final prefix).
+    const committedHead = () => this.store.headPosition();
     this.authority = new AuthorityReader(this.store, this.pool);
     this.createTenant = new CreateTenantHandler(commands, cipher, passwords, config.masterKey);
     this.login = new LoginHandler(commands, this.authority, cipher, passwords, this.tokens, config.masterKey, config.lockout);
@@ -90,10 +91,10 @@ export class IdentityService {
     });
     this.sessions = new SessionsHandler(commands, this.authority, this.tokens, cipher, passwords);
     this.createUser = new CreateUserHandler(commands, this.authority, cipher, passwords, config.masterKey, config.activationTtlSeconds);
-    this.userQueries = new UserQueriesHandler(this.authority, new UserDirectory(this.dataSource, cipher, config.masterKey), this.projection, safeHead);
+    this.userQueries = new UserQueriesHandler(this.authority, new UserDirectory(this.dataSource, cipher, config.masterKey), this.projection, committedHead);
     this.userAdmin = new UserAdminHandler(commands, this.authority);
     this.ownership = new TransferOwnershipHandler(commands, this.authority);
-    this.apiKeys = new ApiKeysHandler(commands, this.authority, this.dataSource, this.projection, safeHead);
+    this.apiKeys = new ApiKeysHandler(commands, this.authority, this.dataSource, this.projection, committedHead);
   }
 
   /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */

@@ -48,11 +48,12 @@ export class SchedulingService {
     });
     const cipher = new PersonalDataCipher(new PostgresSubjectKeyStore(this.pool), config.masterKey);
     const commands = new SchedulingCommands(this.store);
-    const safeHead = () => this.store.safeHeadPosition();
-    this.locations = new LocationsHandler(commands, this.dataSource, this.projection, safeHead);
-    this.checklists = new ChecklistsHandler(commands, this.dataSource, this.projection, safeHead);
-    this.shifts = new ShiftsHandler(commands, new CleanerEligibility(this.dataSource, this.projection, safeHead), cipher);
-    this.shiftQueries = new ShiftQueriesHandler(commands, this.dataSource, this.projection, safeHead, cipher);
+    // Read-your-writes: wait for everything committed before the request (not just the final prefix).
+    const committedHead = () => this.store.headPosition();
+    this.locations = new LocationsHandler(commands, this.dataSource, this.projection, committedHead);
+    this.checklists = new ChecklistsHandler(commands, this.dataSource, this.projection, committedHead);
+    this.shifts = new ShiftsHandler(commands, new CleanerEligibility(this.dataSource, this.projection, committedHead), cipher);
+    this.shiftQueries = new ShiftQueriesHandler(commands, this.dataSource, this.projection, committedHead, cipher);
   }
 
   /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */

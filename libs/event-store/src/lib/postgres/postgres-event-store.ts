@@ -216,6 +216,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * The highest global position committed so far (some lower positions may still be in flight).
+   * What read-your-writes waits for: a projection caught up to it reflects every event
+   * committed before the call.
+   */
+  async headPosition(): Promise<number> {
+    const res = await this.query<{ head: string }>('SELECT coalesce(max(global_position), 0) AS head FROM event_store.events', []);
+    return Number(res.rows[0].head);
+  }
+
+  /**
    * The highest global position below which the log is final (every lower position is
    * committed or will never exist): where a subscription that wants only new events starts.
    */

@@ -37,7 +37,7 @@ export class ApiKeysHandler {
     private readonly authority: AuthorityReader,
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -66,7 +66,7 @@ export class ApiKeysHandler {
 
   async list({ meta }: ServiceRequest<Empty>): Promise<ListApiKeysResponse> {
     const admin = await this.manager(meta);
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const rows = (await this.dataSource.query('SELECT * FROM identity_rm.api_keys WHERE tenant_id = $1 ORDER BY created_at, key_id LIMIT 1000', [admin.tenantId])) as KeyRow[];
     const now = admin.now.getTime();
     return {

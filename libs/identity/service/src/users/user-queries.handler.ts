@@ -18,7 +18,7 @@ export class UserQueriesHandler {
     private readonly authority: AuthorityReader,
     private readonly directory: UserDirectory,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -45,7 +45,7 @@ export class UserQueriesHandler {
   private async reader(meta: ServiceRequest<unknown>['meta']): Promise<AdminContext> {
     const admin = await adminContext(this.authority, meta, this.clock());
     if (!grantOn(admin.authority.grants, 'users')) throw new ForbiddenError('users:read is required', 'insufficient_access');
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     return admin;
   }
 

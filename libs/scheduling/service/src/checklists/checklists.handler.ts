@@ -31,7 +31,7 @@ export class ChecklistsHandler {
     private readonly commands: SchedulingCommands,
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -77,7 +77,7 @@ export class ChecklistsHandler {
     const caller = Caller.of(meta);
     caller.requireLevel('read');
     const limit = pageLimit(body.limit);
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     // Paged by when each checklist was first created (version 1), so revisions do not reorder pages.
     const params: unknown[] = [caller.tenantId];
     const where = ['c.tenant_id = $1', 'c.latest'];

@@ -41,7 +41,7 @@ export class LocationsHandler {
     private readonly commands: SchedulingCommands,
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -58,7 +58,7 @@ export class LocationsHandler {
     const caller = Caller.of(meta);
     caller.requireLevel('read');
     const limit = pageLimit(body.limit);
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const params: unknown[] = [caller.tenantId];
     const where = ['tenant_id = $1'];
     if (caller.locations !== 'all') where.push(`location_id = ANY($${params.push(caller.locations)}::uuid[])`);
@@ -76,7 +76,7 @@ export class LocationsHandler {
   async get({ meta, body }: ServiceRequest<LocationRef>): Promise<LocationView> {
     const caller = Caller.of(meta);
     const locationId = this.inScope(caller, body.locationId, 'read');
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     return this.view(caller, locationId);
   }
 
@@ -128,7 +128,7 @@ export class LocationsHandler {
     const state = outcome.state;
     const point = state.status === 'registered' ? state.areas[areaId]?.scanPoints[scanPointId] : undefined;
     if (!point) throw new NotFoundError('Scan point not found', 'scan_point_not_found');
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const row = (await this.dataSource.query('SELECT issued_at FROM scheduling_rm.scan_points WHERE scan_point_id = $1', [scanPointId])) as Array<{ issued_at: Date }>;
     return { scanPointId, method: point.method, code: point.code, issuedAt: row[0] ? row[0].issued_at.toISOString() : now.toISOString(), rotatedAt: now.toISOString() };
   }
@@ -142,7 +142,7 @@ export class LocationsHandler {
   }
 
   private async view(caller: Caller, locationId: string): Promise<LocationView> {
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const rows = (await this.dataSource.query('SELECT * FROM scheduling_rm.locations WHERE tenant_id = $1 AND location_id = $2', [caller.tenantId, locationId])) as LocationRow[];
     const [view] = await this.withAreas(rows);
     if (!view) throw new NotFoundError('Location not found', 'location_not_found');

@@ -15,12 +15,12 @@ export class CleanerEligibility {
   constructor(
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
   ) {}
 
   async require(tenantId: string, locationId: string, cleanerIds: readonly string[]): Promise<void> {
     if (cleanerIds.length === 0) return;
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const rows = (await this.dataSource.query('SELECT user_id, disabled, records_access, records_locations FROM scheduling_rm.people WHERE tenant_id = $1 AND user_id = ANY($2::uuid[])', [
       tenantId,
       cleanerIds,

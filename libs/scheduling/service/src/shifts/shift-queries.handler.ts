@@ -40,7 +40,7 @@ export class ShiftQueriesHandler {
     private readonly commands: SchedulingCommands,
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
-    private readonly safeHead: () => Promise<number>,
+    private readonly committedHead: () => Promise<number>,
     private readonly cipher: PersonalDataCipher,
   ) {}
 
@@ -98,7 +98,7 @@ export class ShiftQueriesHandler {
       const [at, id] = decodeCursor(body.cursor);
       where.push(`(s.start_at, s.shift_id) > ($${params.push(at)}::timestamptz, $${params.push(id)}::uuid)`);
     }
-    await readModelAt(this.projection, await this.safeHead());
+    await readModelAt(this.projection, await this.committedHead());
     const rows = (await this.dataSource.query(
       `SELECT s.*, ARRAY(SELECT c.cleaner_id::text FROM scheduling_rm.shift_cleaners c WHERE c.shift_id = s.shift_id ORDER BY c.cleaner_id) AS cleaner_ids
          FROM scheduling_rm.shifts s
