@@ -43,6 +43,23 @@ describe('ProjectionRunner', () => {
   const counts = async (name: string) =>
     (await owner.query<{ event_id: string; applied: number }>(`SELECT event_id::text, applied FROM projections_test."${name}" ORDER BY position`)).rows;
 
+  it('caughtUpTo never reports an event the runner has not applied, even when it becomes final between its reads', async () => {
+    const { name, prefix } = await newProjection();
+    const appended = await store.append(uniqueStream(), makeEvents(1, randomUUID(), `${prefix}Happened`), 'no_stream');
+    // The event is "not yet final" until the first unfiltered read (the settled check) runs:
+    // a filtered read (the pending check) before that sees nothing, as under a concurrent commit.
+    let final = false;
+    const racing = Object.create(store) as PostgresEventStore;
+    racing.readAll = async (options = {}) => {
+      if (!options.typePrefixes) final = true;
+      else if (!final) return [];
+      return store.readAll(options);
+    };
+    // Not started: nothing is ever applied, so "caught up" would be a lie.
+    const runner = new ProjectionRunner(racing, ds, countingProjection(name, prefix));
+    await expect(runner.caughtUpTo(appended.lastGlobalPosition, 300)).rejects.toThrow(/did not reach/);
+  });
+
   it('applies every event once and keeps its checkpoint in the read model database', async () => {
     const { name, prefix } = await newProjection();
     const r1 = await store.append(uniqueStream(), makeEvents(30, randomUUID(), `${prefix}Happened`), 'no_stream');

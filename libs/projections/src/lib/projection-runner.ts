@@ -74,11 +74,14 @@ export class ProjectionRunner {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.position >= position) return;
-      // A filtered projection may never see `position` itself: caught up when nothing relevant remains.
-      const pending = await this.store.readAll({ after: this.position, limit: 1, typePrefixes: this.projection.typePrefixes });
-      if (pending.length === 0 || pending[0].globalPosition > position) {
-        const settled = await this.store.readAll({ after: position - 1, limit: 1 });
-        if (settled.length > 0 && settled[0].globalPosition >= position) return;
+      // A filtered projection may never see `position` itself: caught up when nothing relevant
+      // remains up to it. Order matters: first make sure the log is final up to `position`
+      // (settled), only then look for relevant events not applied yet (pending). The other
+      // order could miss an event that became final between the two reads.
+      const settled = await this.store.readAll({ after: position - 1, limit: 1 });
+      if (settled.length > 0 && settled[0].globalPosition >= position) {
+        const pending = await this.store.readAll({ after: this.position, limit: 1, typePrefixes: this.projection.typePrefixes });
+        if (pending.length === 0 || pending[0].globalPosition > position) return;
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 10);
