@@ -8,7 +8,7 @@ import type { DeclaredRoute, RouteAccess } from '@custodian/gateway/http';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessIncludes, MODULES, reachOf, scopeCovers, userStreamId, type AccessLevel, type LocationScope } from '@custodian/identity/contracts';
 import { createPool } from '@custodian/platform';
 import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
-import { http, routesOf, startGateway, startIdentity, uniqueName, type RunningGateway, type RunningIdentity } from './platform.harness';
+import { http, routesOf, startGateway, startIdentity, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningScheduling } from './platform.harness';
 
 /**
  * The authorization matrix: every route of the gateway (enumerated from the app with
@@ -22,14 +22,54 @@ import { http, routesOf, startGateway, startIdentity, uniqueName, type RunningGa
  * Jest collects tests synchronously, before beforeAll can start anything, so the routes the
  * cases are generated from are read with routesOf on a gateway built in a child process at
  * collection time; a test then checks they are exactly routesOf(the running gateway).
+ *
+ * Locations are named symbolically here ('A', 'B'): the world registers them as scheduling
+ * locations (real UUIDs) and grants every scoped caller at A's id, so expectations compare
+ * symbolic scopes and requests carry the ids (World.places).
  */
 
 // ---------------------------------------------------------------------------------------------
-// How to call each route shape. The only per-route knowledge: what object the route addresses
-// and a minimal valid body. Nothing here says who may call it.
+// The objects routes address, and how each is scoped. What the services do, not who may call.
 // ---------------------------------------------------------------------------------------------
 
-type ObjectKind = 'user' | 'apiKey';
+type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist';
+type TargetId = 'inside' | 'outside' | 'in tenant' | 'other tenant';
+type ModuleAccess = Extract<RouteAccess, { kind: 'module' }>;
+
+interface ObjectKindDef {
+  /** The targets a case addresses: by location (inside/outside the caller's) or just by tenant. */
+  targets: TargetId[];
+  /** The code of the 404 for an object the caller may not see. */
+  notFound: string;
+  /** The field of a success response naming the object (checked when the response has it). */
+  idField: string;
+  /** Whether, on a route of this module, an object outside the caller's locations is absent to it. */
+  locationScoped(access: ModuleAccess): boolean;
+  /** Path parameters the object brings besides its id (its parts). */
+  params?: string[];
+  /** Tenant-wide objects: creating one (and, with 'create and change', changing one) needs the module's grant on all locations. */
+  tenantWide?: 'create' | 'create and change';
+}
+
+const BY_LOCATION: TargetId[] = ['inside', 'outside', 'other tenant'];
+const BY_TENANT: TargetId[] = ['in tenant', 'other tenant'];
+
+const OBJECT_KINDS: Record<ObjectKind, ObjectKindDef> = {
+  user: { targets: BY_LOCATION, notFound: 'user_not_found', idField: 'userId', locationScoped: (a) => a.module === 'users' },
+  apiKey: { targets: BY_TENANT, notFound: 'api_key_not_found', idField: 'keyId', locationScoped: () => false },
+  location: { targets: BY_LOCATION, notFound: 'location_not_found', idField: 'locationId', locationScoped: () => true, params: ['areaId', 'scanPointId'], tenantWide: 'create' },
+  shift: { targets: BY_LOCATION, notFound: 'shift_not_found', idField: 'shiftId', locationScoped: () => true },
+  checklist: { targets: BY_TENANT, notFound: 'checklist_not_found', idField: 'checklistId', locationScoped: () => false, tenantWide: 'create and change' },
+};
+
+/** Where each located target is: a user target's grants reach there (records:read); a location is it; a shift is at it. */
+const TARGET_REACH: Record<'inside' | 'outside', string[]> = { inside: ['A'], outside: ['B'] };
+const isLocated = (t: TargetId | undefined): t is 'inside' | 'outside' => t === 'inside' || t === 'outside';
+
+// ---------------------------------------------------------------------------------------------
+// How to call each route shape. The only per-route knowledge: what object the route addresses
+// (or creates) and a minimal valid body. Nothing here says who may call it.
+// ---------------------------------------------------------------------------------------------
 
 interface CallContext {
   /** The id of the object the route addresses (path `:id` or a body field), when it has one. */
@@ -38,14 +78,17 @@ interface CallContext {
 }
 
 interface RouteShape {
-  /** The object the route addresses, and where its id travels. */
-  object?: { kind: ObjectKind; in: 'path' | 'body' };
+  /** The object the route addresses, and where its id travels. `assigned`: a shift with the world's cleaner on it. */
+  object?: { kind: ObjectKind; in: 'path' | 'body'; assigned?: true };
+  /** The kind of object the route creates (tenant-wide kinds need the grant on all locations). */
+  creates?: ObjectKind;
   /** Service rule: only the tenant's owner (as a user) may act; everybody else is 403 `owner_only`. */
   ownerOnly?: true;
   body?: (ctx: CallContext) => Promise<unknown> | unknown;
 }
 
-const GRANT_BODY = { access: 'read', locations: ['loc-A'] };
+const grantBody = (world: World) => ({ access: 'read', locations: world.places(['A']) });
+const checklistBody = () => ({ name: uniqueName('Checklist'), areaKind: 'restroom', tasks: [{ title: 'Restock soap' }, { title: 'Mop the floor' }] });
 
 const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/tenants': { body: () => ({ name: uniqueName('Matrix'), owner: { email: freshEmail('owner'), name: 'Matrix Owner', password: PASSWORD } }) },
@@ -54,16 +97,16 @@ const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/auth/refresh': { body: async ({ world }) => ({ refreshToken: (await world.login(world.users.N.email)).refreshToken }) },
   'POST /v1/auth/logout': { body: async ({ world }) => ({ refreshToken: (await world.login(world.users.N.email)).refreshToken }) },
   'GET /v1/me': {},
-  'POST /v1/users': { body: () => ({ email: freshEmail('new'), name: 'New User' }) },
+  'POST /v1/users': { creates: 'user', body: () => ({ email: freshEmail('new'), name: 'New User' }) },
   'GET /v1/users': {},
   'GET /v1/users/:id': { object: { kind: 'user', in: 'path' } },
   'POST /v1/users/:id/disable': { object: { kind: 'user', in: 'path' } },
   'POST /v1/users/:id/enable': { object: { kind: 'user', in: 'path' } },
   'GET /v1/users/:id/grants': { object: { kind: 'user', in: 'path' } },
-  'PUT /v1/users/:id/grants/:module': { object: { kind: 'user', in: 'path' }, body: () => GRANT_BODY },
+  'PUT /v1/users/:id/grants/:module': { object: { kind: 'user', in: 'path' }, body: ({ world }) => grantBody(world) },
   'DELETE /v1/users/:id/grants/:module': { object: { kind: 'user', in: 'path' } },
   'POST /v1/ownership/transfer': { object: { kind: 'user', in: 'body' }, ownerOnly: true, body: ({ objectId }) => ({ toUserId: objectId }) },
-  'POST /v1/api-keys': { body: () => ({ name: 'matrix key', grants: [{ module: 'records', access: 'read', locations: ['loc-A'] }] }) },
+  'POST /v1/api-keys': { creates: 'apiKey', body: ({ world }) => ({ name: 'matrix key', grants: [{ module: 'records', access: 'read', locations: world.places(['A']) }] }) },
   'GET /v1/api-keys': {},
   'POST /v1/api-keys/:id/rotate': { object: { kind: 'apiKey', in: 'path' }, body: () => ({}) },
   'DELETE /v1/api-keys/:id': { object: { kind: 'apiKey', in: 'path' } },
@@ -71,17 +114,37 @@ const HOW_TO_CALL: Record<string, RouteShape> = {
   'GET /v1/.well-known/jwks.json': {},
   'GET /health/live': {},
   'GET /health/ready': {},
+  // Scheduling: sites (with areas and scan points), checklist templates, shifts.
+  'POST /v1/locations': { creates: 'location', body: () => locationBody() },
+  'GET /v1/locations': {},
+  'GET /v1/locations/:id': { object: { kind: 'location', in: 'path' } },
+  'POST /v1/locations/:id/areas': { object: { kind: 'location', in: 'path' }, body: () => ({ name: uniqueName('Area'), kind: 'restroom' }) },
+  'POST /v1/locations/:id/areas/:areaId/scan-points': { object: { kind: 'location', in: 'path' }, body: () => ({ method: 'qr' }) },
+  'POST /v1/locations/:id/areas/:areaId/scan-points/:scanPointId/rotate': { object: { kind: 'location', in: 'path' } },
+  'POST /v1/checklists': { creates: 'checklist', body: checklistBody },
+  'PUT /v1/checklists/:id': { object: { kind: 'checklist', in: 'path' }, body: checklistBody },
+  'GET /v1/checklists': {},
+  'GET /v1/checklists/:id': { object: { kind: 'checklist', in: 'path' } },
+  'POST /v1/shifts': { object: { kind: 'location', in: 'body' }, creates: 'shift', body: ({ objectId, world }) => ({ locationId: objectId, checklistId: world.checklists.T1, ...world.slot() }) },
+  'GET /v1/shifts': {},
+  'GET /v1/shifts/:id': { object: { kind: 'shift', in: 'path' } },
+  'POST /v1/shifts/:id/assignments': { object: { kind: 'shift', in: 'path' }, body: ({ world }) => ({ cleanerId: world.cleaner }) },
+  'DELETE /v1/shifts/:id/assignments/:userId': { object: { kind: 'shift', in: 'path', assigned: true } },
+  'POST /v1/shifts/:id/reschedule': { object: { kind: 'shift', in: 'path' }, body: ({ world }) => world.slot() },
+  'POST /v1/shifts/:id/cancel': { object: { kind: 'shift', in: 'path' }, body: () => ({ reason: 'The client closed the wing for the day' }) },
+  'GET /v1/me/shifts': {},
 };
 
-/** Path parameters other than the object id. */
-const PATH_PARAMS: Record<string, string> = { module: 'records' };
+/** Path parameters other than the object id and its parts. */
+const PATH_PARAMS: Record<string, (world: World) => string> = { module: () => 'records', userId: (world) => world.cleaner };
 
 // ---------------------------------------------------------------------------------------------
 // The cases: callers and targets.
 // ---------------------------------------------------------------------------------------------
 
 type CallerKind = 'anonymous' | 'bootstrap' | 'forged' | 'user' | 'disabled' | 'apiKey';
-type CallerId = 'anonymous' | 'bootstrap' | 'forged' | 'N' | 'R' | 'W' | 'M' | 'D' | 'K' | 'KM';
+type UserCallerId = 'N' | 'R' | 'W' | 'M' | 'MA' | 'D';
+type CallerId = 'anonymous' | 'bootstrap' | 'forged' | UserCallerId | 'K' | 'KM';
 
 interface CallerDef {
   id: CallerId;
@@ -89,7 +152,7 @@ interface CallerDef {
   kind: CallerKind;
   /** The level held on EVERY module (undefined: nothing). */
   level?: AccessLevel;
-  /** Where those grants apply: the caller's `users` scope too. */
+  /** Where those grants apply (symbolic locations): the caller's `users` and `scheduling` scope too. */
   scope?: LocationScope;
 }
 
@@ -98,19 +161,14 @@ const CALLERS: CallerDef[] = [
   { id: 'bootstrap', label: 'bootstrap token', kind: 'bootstrap' },
   { id: 'forged', label: 'forged token', kind: 'forged' },
   { id: 'N', label: 'N no grant', kind: 'user' },
-  { id: 'R', label: 'R read@loc-A', kind: 'user', level: 'read', scope: ['loc-A'] },
-  { id: 'W', label: 'W write@loc-A', kind: 'user', level: 'write', scope: ['loc-A'] },
-  { id: 'M', label: 'M manage@loc-A', kind: 'user', level: 'manage', scope: ['loc-A'] },
-  { id: 'D', label: 'D disabled (was manage@loc-A)', kind: 'disabled' },
+  { id: 'R', label: 'R read@A', kind: 'user', level: 'read', scope: ['A'] },
+  { id: 'W', label: 'W write@A', kind: 'user', level: 'write', scope: ['A'] },
+  { id: 'M', label: 'M manage@A', kind: 'user', level: 'manage', scope: ['A'] },
+  { id: 'MA', label: 'MA manage@all (not the owner)', kind: 'user', level: 'manage', scope: 'all' },
+  { id: 'D', label: 'D disabled (was manage@A)', kind: 'disabled' },
   { id: 'K', label: 'API key K read@all', kind: 'apiKey', level: 'read', scope: 'all' },
-  { id: 'KM', label: 'API key KM manage@loc-A', kind: 'apiKey', level: 'manage', scope: ['loc-A'] },
+  { id: 'KM', label: 'API key KM manage@A', kind: 'apiKey', level: 'manage', scope: ['A'] },
 ];
-
-type TargetId = 'inside' | 'outside' | 'other tenant';
-
-/** Where each user target's grants reach (all targets hold records:read there). */
-const TARGET_REACH: Record<Exclude<TargetId, 'other tenant'>, string[]> = { inside: ['loc-A'], outside: ['loc-B'] };
-const TARGETS: Record<ObjectKind, TargetId[]> = { user: ['inside', 'outside', 'other tenant'], apiKey: ['inside', 'other tenant'] };
 
 interface Expectation {
   status: number | 'success';
@@ -120,9 +178,10 @@ interface Expectation {
 
 /**
  * The expected answer, derived from the declaration and the case. Guard first (credentials →
- * 401, missing access → 403), then the service's object rules (tenant and location scope → 404).
+ * 401, missing access → 403), then the service's rules: owner-only and tenant-wide operations
+ * (403), then the object's tenant and location scope (404).
  */
-function expectationFor(access: RouteAccess, shape: RouteShape, caller: CallerDef, target: TargetId | undefined): Expectation {
+function expectationFor(access: RouteAccess, shape: RouteShape, method: string, caller: CallerDef, target: TargetId | undefined): Expectation {
   switch (access.kind) {
     case 'public':
       return { status: 'success', why: 'public: credentials are irrelevant' };
@@ -141,11 +200,17 @@ function expectationFor(access: RouteAccess, shape: RouteShape, caller: CallerDe
       if (!caller.level || !accessIncludes(caller.level, access.access)) return { status: 403, code: 'insufficient_access', why: `${access.module}:${access.access} not held` };
       // A non-owner is refused before any target is looked at (whatever the target: no existence oracle).
       if (shape.ownerOnly) return { status: 403, code: 'owner_only', why: 'only the owner transfers ownership' };
-      if (shape.object && target === 'other tenant') return { status: 404, code: shape.object.kind === 'user' ? 'user_not_found' : 'api_key_not_found', why: "another tenant's object is absent" };
-      if (shape.object?.kind === 'user' && target && target !== 'other tenant' && access.module === 'users') {
-        if (!scopeCovers(caller.scope ?? [], reachOf([{ locations: TARGET_REACH[target] }]))) return { status: 404, code: 'user_not_found', why: 'outside the caller users locations' };
+      // Tenant-wide objects: the grant must reach every location, checked before any target is looked at.
+      const tenantWide = (shape.creates && OBJECT_KINDS[shape.creates].tenantWide) || (shape.object && method !== 'GET' && OBJECT_KINDS[shape.object.kind].tenantWide === 'create and change');
+      if (tenantWide && !scopeCovers(caller.scope ?? [], 'all')) return { status: 403, code: 'tenant_wide_access_required', why: `${access.module}:${access.access} on all locations not held` };
+      if (shape.object && target) {
+        const kind = OBJECT_KINDS[shape.object.kind];
+        if (target === 'other tenant') return { status: 404, code: kind.notFound, why: "another tenant's object is absent" };
+        if (isLocated(target) && kind.locationScoped(access) && !scopeCovers(caller.scope ?? [], reachOf([{ locations: TARGET_REACH[target] }]))) {
+          return { status: 404, code: kind.notFound, why: `outside the caller's ${access.module} locations` };
+        }
       }
-      return { status: 'success', why: `${access.module}:${access.access} held${target ? `, ${target} the scope` : ''}` };
+      return { status: 'success', why: `${access.module}:${access.access} held${target ? `, ${target}${isLocated(target) ? ' the scope' : ''}` : ''}` };
     }
     default: {
       const unknown: never = access;
@@ -174,12 +239,12 @@ function refusedCredentials(caller: CallerDef): Expectation | undefined {
 
 const ROOT = join(__dirname, '../../..');
 
-/** routesOf on a gateway built (not listening, no identity needed) in a child process. */
+/** routesOf on a gateway built (not listening, no services needed) in a child process. */
 function routesAtCollection(): DeclaredRoute[] {
   const script = `
     const { createGatewayApp, GatewayConfig, routesOf } = require(${JSON.stringify(join(ROOT, 'libs/gateway/http/src/index.ts'))});
     const quiet = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
-    createGatewayApp(new GatewayConfig('127.0.0.1', 0, 'collect-routes-only-bootstrap', { host: '127.0.0.1', port: 9 }, 1000, 1024, []), quiet)
+    createGatewayApp(new GatewayConfig('127.0.0.1', 0, 'collect-routes-only-bootstrap', { host: '127.0.0.1', port: 9 }, 1000, 1024, [], { host: '127.0.0.1', port: 9 }), quiet)
       .then(async (app) => { process.stdout.write(JSON.stringify(routesOf(app))); await app.close(); process.exit(0); })
       .catch((e) => { process.stderr.write(String((e && e.stack) || e)); process.exit(1); });`;
   const out = spawnSync(process.execPath, ['-r', join(ROOT, 'tools/register.cjs'), '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
@@ -207,9 +272,10 @@ function problemOf(route: DeclaredRoute): string | undefined {
   const shape = HOW_TO_CALL[routeKey(route)];
   if (!shape) return `${routeKey(route)} (${route.handler}) has no entry in HOW_TO_CALL: say how to call it`;
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+  const parts = shape.object?.in === 'path' ? (OBJECT_KINDS[shape.object.kind].params ?? []) : [];
   for (const p of params) {
     if (p === 'id' && shape.object?.in === 'path') continue;
-    if (!(p in PATH_PARAMS)) return `${routeKey(route)}: HOW_TO_CALL cannot fill path parameter :${p}`;
+    if (!parts.includes(p) && !(p in PATH_PARAMS)) return `${routeKey(route)}: HOW_TO_CALL cannot fill path parameter :${p}`;
   }
   if (shape.object?.in === 'path' && !params.includes('id')) return `${routeKey(route)}: HOW_TO_CALL says the object is in the path but there is no :id`;
   return undefined;
@@ -233,9 +299,9 @@ function buildCases(routes: DeclaredRoute[]): MatrixCase[] {
     const shape = HOW_TO_CALL[routeKey(route)];
     const access = route.access as RouteAccess;
     for (const caller of CALLERS) {
-      const targets: Array<TargetId | undefined> = shape.object ? TARGETS[shape.object.kind] : [undefined];
+      const targets: Array<TargetId | undefined> = shape.object ? OBJECT_KINDS[shape.object.kind].targets : [undefined];
       for (const target of targets) {
-        const expectation = expectationFor(access, shape, caller, target);
+        const expectation = expectationFor(access, shape, route.method, caller, target);
         const want = expectation.status === 'success' ? '2xx' : `${expectation.status} ${expectation.code ?? ''}`.trim();
         cases.push({ name: `${head} · ${caller.label}${target ? ` · ${target}` : ''} → ${want}`, route, shape, caller, target, expectation });
       }
@@ -252,34 +318,74 @@ const CASES = buildCases(ROUTES);
 
 const PASSWORD = 'correct horse battery staple';
 const freshEmail = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}@matrix.example`;
+const locationBody = (name = uniqueName('Site')) => ({
+  name,
+  address: '1 Matrix Road, London',
+  timezone: 'Europe/London',
+  sensitivity: 'healthcare',
+  geofence: { lat: 51.5, lon: -0.12, radiusMeters: 150 },
+  clockInPolicy: 'flag',
+});
 
 type Res = Awaited<ReturnType<typeof http>>;
+
+/** A scheduling location with one area and one scan point in it. */
+interface Site {
+  locationId: string;
+  areaId: string;
+  scanPointId: string;
+}
 
 interface World {
   t1: string;
   t2: string;
   owner: { userId: string; token: string };
   owner2: { userId: string; token: string };
-  users: Record<'N' | 'R' | 'W' | 'M' | 'D', { userId: string; email: string; token: string }>;
-  /** Stable user targets: TA inside loc-A, TB outside (loc-B), X2 in tenant T2. */
+  users: Record<UserCallerId, { userId: string; email: string; token: string }>;
+  /** Stable locations: A (where scoped callers hold their grants) and B in T1, one in T2. */
+  sites: Record<'A' | 'B' | 'T2', Site>;
+  /** Symbolic locations ('A', 'B') to their ids; anything else is kept as is. */
+  places(scope: LocationScope): LocationScope;
+  /** Stable user targets: TA reaching A, TB reaching B, X2 in tenant T2. */
   TA: string;
   TB: string;
   X2: string;
   /** Stable API key targets: a T1 key nobody may touch but security managers, and a T2 key. */
   keyT1: string;
   keyT2: string;
+  /** Stable shifts: at A, at B (the cleaner is on it), in T2. */
+  shifts: Record<'A' | 'B' | 'T2', string>;
+  /** Stable checklists of each tenant. */
+  checklists: Record<'T1' | 'T2', string>;
+  /** A T1 user with records:write at A and B: may be put on shifts there. */
+  cleaner: string;
+  cleanerEmail: string;
   secrets: { K: string; KM: string };
   forgedToken: string;
   /** The documented 2xx status of each route (OpenAPI), keyed like HOW_TO_CALL. */
   success: Map<string, number>;
+  /** A future two-hour slot no other call of this run has used (cleaners are never double-booked). */
+  slot(): { start: string; end: string };
   invite(): Promise<{ userId: string; activationToken: string }>;
   login(email: string, tenantId?: string): Promise<{ accessToken: string; refreshToken: string }>;
   freshUser(reach: string[]): Promise<string>;
   freshKey(): Promise<string>;
+  /** A new area (with a scan point) at a T1 location. */
+  freshArea(locationId: string): Promise<Omit<Site, 'locationId'>>;
+  /** A new T1 shift at a location, with the cleaner on it when `assigned`. */
+  freshShift(locationId: string, assigned: boolean): Promise<string>;
+  freshChecklist(): Promise<string>;
+}
+
+interface ObjectRef {
+  id: string;
+  /** Path parameters the object brings (a location's area and scan point). */
+  params?: Record<string, string>;
 }
 
 describe('authorization matrix: every gateway route × every kind of caller', () => {
   let identity: RunningIdentity;
+  let scheduling: RunningScheduling;
   let gateway: RunningGateway;
   let db: Client;
   let world: World;
@@ -293,8 +399,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   }
 
   beforeAll(async () => {
-    identity = await startIdentity(masterKey);
-    gateway = await startGateway(identity.port);
+    [identity, scheduling] = await Promise.all([startIdentity(masterKey), startScheduling(masterKey)]);
+    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port });
     db = new Client({ connectionString: testDatabaseUrl() });
     await db.connect();
     const boot = bearer(gateway.bootstrapToken);
@@ -309,36 +415,79 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     const asO = bearer(o1.token);
     const asO2 = bearer(o2.token);
 
+    /** A setup request that must succeed (kept as a helper: setup fails loudly with the body). */
+    const settled = async (send: () => Promise<Res>, status: number) => ok<Record<string, unknown>>(await send(), status);
+
+    // Scheduling first: the locations are real ids, and the grants below name them.
+    const area = async (headers: Record<string, string>, locationId: string) => {
+      const areaId = ok<{ areaId: string }>(await call('POST', `/v1/locations/${locationId}/areas`, { headers, body: { name: uniqueName('Area'), kind: 'restroom' } }), 201).areaId;
+      const scanPointId = ok<{ scanPointId: string }>(await call('POST', `/v1/locations/${locationId}/areas/${areaId}/scan-points`, { headers, body: { method: 'nfc' } }), 201).scanPointId;
+      return { areaId, scanPointId };
+    };
+    const site = async (headers: Record<string, string>, name: string): Promise<Site> => {
+      const [key, body] = [`matrix-site-${randomUUID()}`, locationBody(uniqueName(name))];
+      const locationId = (await settled(() => call('POST', '/v1/locations', { headers: { ...headers, 'idempotency-key': key }, body }), 201)).locationId as string;
+      return { locationId, ...(await area(headers, locationId)) };
+    };
+    const checklist = async (headers: Record<string, string>) => ok<{ checklistId: string }>(await call('POST', '/v1/checklists', { headers, body: checklistBody() }), 201).checklistId;
+    const [A, B, L2, clT1, clT2] = await Promise.all([site(asO, 'Site A'), site(asO, 'Site B'), site(asO2, 'Site T2'), checklist(asO), checklist(asO2)]);
+    const symbols: Record<string, string> = { A: A.locationId, B: B.locationId };
+    const places = (scope: LocationScope): LocationScope => (scope === 'all' ? 'all' : scope.map((p) => symbols[p] ?? p));
+
+    const base = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 2 * 86_400_000;
+    let slots = 0;
+    const slot = () => {
+      const start = base + slots++ * 3 * 3_600_000;
+      return { start: new Date(start).toISOString(), end: new Date(start + 2 * 3_600_000).toISOString() };
+    };
+
     const createUser = async (headers: Record<string, string>, email: string, password?: string) =>
       ok<{ userId: string }>(await call('POST', '/v1/users', { headers, body: { email, name: 'Matrix User', ...(password ? { password } : {}) } }), 201).userId;
     const grant = async (headers: Record<string, string>, userId: string, module: string, access: AccessLevel, locations: LocationScope) =>
-      ok(await call('PUT', `/v1/users/${userId}/grants/${module}`, { headers, body: { access, locations } }));
-    const createKey = async (headers: Record<string, string>, grants: unknown[]) => ok<{ keyId: string; secret: string }>(await call('POST', '/v1/api-keys', { headers, body: { name: `key ${randomBytes(3).toString('hex')}`, grants } }), 201);
+      ok(await call('PUT', `/v1/users/${userId}/grants/${module}`, { headers, body: { access, locations: places(locations) } }));
+    const createKey = async (headers: Record<string, string>, grants: Array<{ module: string; access: AccessLevel; locations: LocationScope }>) =>
+      ok<{ keyId: string; secret: string }>(await call('POST', '/v1/api-keys', { headers, body: { name: `key ${randomBytes(3).toString('hex')}`, grants: grants.map((g) => ({ ...g, locations: places(g.locations) })) } }), 201);
 
-    // Callers of T1: N (nothing), R/W/M (that level on every module at loc-A), D (manage at loc-A, then disabled).
-    const levels: Record<'N' | 'R' | 'W' | 'M' | 'D', AccessLevel | undefined> = { N: undefined, R: 'read', W: 'write', M: 'manage', D: 'manage' };
+    // Callers of T1: the level and scope of their definition on every module; D manage at A, then disabled.
+    const definition = (id: UserCallerId) => CALLERS.find((c) => c.id === id) as CallerDef;
+    const grantsOf = (id: UserCallerId): { level?: AccessLevel; scope?: LocationScope } => (id === 'D' ? { level: 'manage', scope: ['A'] } : definition(id));
     const users = {} as World['users'];
-    await Promise.all(
-      (Object.keys(levels) as Array<keyof typeof levels>).map(async (id) => {
+    const userIds: UserCallerId[] = ['N', 'R', 'W', 'M', 'MA', 'D'];
+    const cleaner = { email: freshEmail('cleaner'), userId: '' };
+    await Promise.all([
+      ...userIds.map(async (id) => {
         const email = freshEmail(id.toLowerCase());
         const userId = await createUser(asO, email, PASSWORD);
-        const level = levels[id];
-        if (level) for (const module of MODULES) await grant(asO, userId, module, level, ['loc-A']);
+        const { level, scope } = grantsOf(id);
+        if (level && scope) for (const module of MODULES) await grant(asO, userId, module, level, scope);
         users[id] = { userId, email, token: (await login(email, o1.tenantId)).accessToken };
       }),
-    );
+      (async () => {
+        cleaner.userId = await createUser(asO, cleaner.email, PASSWORD);
+        await grant(asO, cleaner.userId, 'records', 'write', ['A', 'B']);
+      })(),
+    ]);
     const target = async (headers: Record<string, string>, reach: string[]) => {
       const userId = await createUser(headers, freshEmail('target'));
       await grant(headers, userId, 'records', 'read', reach);
       return userId;
     };
-    const [TA, TB, X2] = await Promise.all([target(asO, TARGET_REACH.inside), target(asO, TARGET_REACH.outside), target(asO2, ['loc-A'])]);
+    const shift = async (headers: Record<string, string>, locationId: string, checklistId: string, cleanerIds: string[] = []) => {
+      const [key, body] = [`matrix-shift-${randomUUID()}`, { locationId, checklistId, ...slot(), ...(cleanerIds.length ? { cleanerIds } : {}) }];
+      return ((await settled(() => call('POST', '/v1/shifts', { headers: { ...headers, 'idempotency-key': key }, body }), 201)).shifts as Array<{ shiftId: string }>)[0].shiftId;
+    };
     const keyGrants = (access: AccessLevel, locations: LocationScope) => MODULES.map((module) => ({ module, access, locations }));
-    const [K, KM, keyT1, keyT2] = await Promise.all([
+    const [TA, TB, X2, SA, SB, S2, K, KM, keyT1, keyT2] = await Promise.all([
+      target(asO, TARGET_REACH.inside),
+      target(asO, TARGET_REACH.outside),
+      target(asO2, [L2.locationId]),
+      shift(asO, A.locationId, clT1),
+      shift(asO, B.locationId, clT1, [cleaner.userId]),
+      shift(asO2, L2.locationId, clT2),
       createKey(asO, keyGrants('read', 'all')),
-      createKey(asO, keyGrants('manage', ['loc-A'])),
-      createKey(asO, [{ module: 'records', access: 'read', locations: ['loc-A'] }]),
-      createKey(asO2, [{ module: 'records', access: 'read', locations: ['loc-A'] }]),
+      createKey(asO, keyGrants('manage', ['A'])),
+      createKey(asO, [{ module: 'records', access: 'read', locations: ['A'] }]),
+      createKey(asO2, [{ module: 'records', access: 'read', locations: [L2.locationId] }]),
     ]);
 
     // D is disabled by the owner; its token must stop working (the gateway's cache follows the feed).
@@ -363,23 +512,34 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       owner: { userId: o1.userId, token: o1.token },
       owner2: { userId: o2.userId, token: o2.token },
       users,
+      sites: { A, B, T2: L2 },
+      places,
       TA,
       TB,
       X2,
       keyT1: keyT1.keyId,
       keyT2: keyT2.keyId,
+      shifts: { A: SA, B: SB, T2: S2 },
+      checklists: { T1: clT1, T2: clT2 },
+      cleaner: cleaner.userId,
+      cleanerEmail: cleaner.email,
       secrets: { K: K.secret, KM: KM.secret },
       forgedToken: flipSignatureByte(o1.token),
       success,
+      slot,
       invite: async () => ok<{ userId: string; activationToken: string }>(await call('POST', '/v1/users', { headers: asO, body: { email: freshEmail('invite'), name: 'Invited' } }), 201),
       login: (email, tenantId = o1.tenantId) => login(email, tenantId),
       freshUser: (reach) => target(asO, reach),
-      freshKey: async () => (await createKey(asO, [{ module: 'records', access: 'read', locations: ['loc-A'] }])).keyId,
+      freshKey: async () => (await createKey(asO, [{ module: 'records', access: 'read', locations: ['A'] }])).keyId,
+      freshArea: (locationId) => area(asO, locationId),
+      freshShift: (locationId, assigned) => shift(asO, locationId, clT1, assigned ? [cleaner.userId] : []),
+      freshChecklist: () => checklist(asO),
     };
   }, 60_000);
 
   afterAll(async () => {
     await gateway?.close();
+    await scheduling?.close();
     await identity?.close();
     await db?.end();
   });
@@ -400,15 +560,37 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     }
   }
 
-  /** The object a case addresses: stable ones unless the call is expected to change it. */
-  async function objectFor(kind: ObjectKind, target: TargetId, mutates: boolean): Promise<string> {
-    if (kind === 'user') {
-      if (target === 'other tenant') return world.X2;
-      if (mutates) return world.freshUser(TARGET_REACH[target]);
-      return target === 'inside' ? world.TA : world.TB;
+  /**
+   * The object a case addresses: stable ones unless the call is expected to change it, then a
+   * throwaway one at the same place (a fresh user reaching there, a fresh key, a fresh area of
+   * the location, a fresh shift at it, a fresh checklist).
+   */
+  async function objectFor(object: NonNullable<RouteShape['object']>, target: TargetId, mutates: boolean): Promise<ObjectRef> {
+    const where = target === 'other tenant' ? 'T2' : target === 'outside' ? 'B' : 'A';
+    switch (object.kind) {
+      case 'user':
+        if (target === 'other tenant') return { id: world.X2 };
+        if (!isLocated(target)) throw new Error(`no ${target} user target`);
+        if (mutates) return { id: await world.freshUser(TARGET_REACH[target]) };
+        return { id: target === 'inside' ? world.TA : world.TB };
+      case 'apiKey':
+        if (target === 'other tenant') return { id: world.keyT2 };
+        return { id: mutates ? await world.freshKey() : world.keyT1 };
+      case 'location': {
+        const { locationId, ...parts } = world.sites[where];
+        return { id: locationId, params: mutates && where !== 'T2' ? await world.freshArea(locationId) : parts };
+      }
+      case 'shift':
+        if (mutates && where !== 'T2') return { id: await world.freshShift(world.sites[where].locationId, object.assigned ?? false) };
+        return { id: world.shifts[where] };
+      case 'checklist':
+        if (target === 'other tenant') return { id: world.checklists.T2 };
+        return { id: mutates ? await world.freshChecklist() : world.checklists.T1 };
+      default: {
+        const unknown: never = object.kind;
+        throw new Error(`no targets for ${String(unknown)}`);
+      }
     }
-    if (target === 'other tenant') return world.keyT2;
-    return mutates ? world.freshKey() : world.keyT1;
   }
 
   function expectErrorShape(res: Res): void {
@@ -444,9 +626,12 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       const success = world.success.get(routeKey(route));
       if (success === undefined) throw new Error(`${routeKey(route)} documents no 2xx response`);
       const passes = expectation.status === 'success';
-      const objectId = shape.object && target ? await objectFor(shape.object.kind, target, passes && route.method !== 'GET') : undefined;
-      const path = route.path.replace(/:(\w+)/g, (_m, p: string) => (p === 'id' && shape.object?.in === 'path' ? (objectId as string) : PATH_PARAMS[p]));
-      const body = shape.body ? await shape.body({ objectId, world }) : undefined;
+      const object = shape.object && target ? await objectFor(shape.object, target, passes && route.method !== 'GET') : undefined;
+      const path = route.path.replace(/:(\w+)/g, (_m, p: string) => {
+        if (p === 'id' && shape.object?.in === 'path') return (object as ObjectRef).id;
+        return object?.params?.[p] ?? PATH_PARAMS[p](world);
+      });
+      const body = shape.body ? await shape.body({ objectId: object?.id, world }) : undefined;
 
       const res = await call(route.method, path, { headers: headersOf(caller), ...(body !== undefined ? { body } : {}) });
 
@@ -458,14 +643,15 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
         why: expectation.why,
       });
       if (res.status >= 400) expectErrorShape(res);
-      if (passes && shape.object?.kind === 'user' && shape.object.in === 'path' && res.body && typeof res.body === 'object' && 'userId' in res.body) {
-        expect(res.body.userId).toBe(objectId);
-      }
+      const idField = shape.object?.in === 'path' ? OBJECT_KINDS[shape.object.kind].idField : undefined;
+      if (passes && idField && res.body && typeof res.body === 'object' && idField in res.body) expect(res.body[idField]).toBe(object?.id);
     });
   });
 
   describe('location scope of listings', () => {
     const scoped = CALLERS.filter((c) => c.level && c.kind !== 'disabled');
+    const covers = (caller: CallerDef, reach: LocationScope) => scopeCovers(world.places(caller.scope ?? []), reach);
+
     it.each(scoped.map((c) => [c.label, c] as const))('GET /v1/users as %s lists only users inside its locations', async (_label, caller) => {
       const res = await call('GET', '/v1/users?limit=200', { headers: headersOf(caller) });
       expect(res.status).toBe(200);
@@ -474,7 +660,65 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       expect(ids).not.toContain(world.X2);
       expect(ids.includes(world.TA)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.inside));
       expect(ids.includes(world.TB)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.outside));
-      for (const u of items) expect([u.userId, scopeCovers(caller.scope ?? [], reachOf(u.grants))]).toEqual([u.userId, true]);
+      for (const u of items) expect([u.userId, covers(caller, reachOf(u.grants))]).toEqual([u.userId, true]);
+    });
+
+    it.each(scoped.map((c) => [c.label, c] as const))('GET /v1/locations as %s lists only its scheduling locations', async (_label, caller) => {
+      const res = await call('GET', '/v1/locations?limit=200', { headers: headersOf(caller) });
+      expect(res.status).toBe(200);
+      const ids = (res.body.items as Array<{ locationId: string }>).map((l) => l.locationId);
+      expect(ids).not.toContain(world.sites.T2.locationId);
+      expect(ids.includes(world.sites.A.locationId)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.inside));
+      expect(ids.includes(world.sites.B.locationId)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.outside));
+      for (const id of ids) expect([id, covers(caller, [id])]).toEqual([id, true]);
+    });
+
+    it.each(scoped.map((c) => [c.label, c] as const))('GET /v1/shifts as %s lists only shifts at its scheduling locations', async (_label, caller) => {
+      const res = await call('GET', '/v1/shifts?limit=200', { headers: headersOf(caller) });
+      expect(res.status).toBe(200);
+      const items = res.body.items as Array<{ shiftId: string; locationId: string }>;
+      const ids = items.map((s) => s.shiftId);
+      expect(res.body.nextCursor).toBeNull();
+      expect(ids).not.toContain(world.shifts.T2);
+      expect(ids.includes(world.shifts.A)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.inside));
+      expect(ids.includes(world.shifts.B)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.outside));
+      for (const s of items) expect([s.shiftId, covers(caller, [s.locationId])]).toEqual([s.shiftId, true]);
+    });
+
+    it.each(scoped.flatMap((c) => (['inside', 'outside'] as const).map((t) => [c.label, t, c] as const)))('GET /v1/shifts?locationId= as %s, %s its locations', async (_label, where, caller) => {
+      const locationId = world.sites[where === 'inside' ? 'A' : 'B'].locationId;
+      const res = await call('GET', `/v1/shifts?locationId=${locationId}&limit=200`, { headers: headersOf(caller) });
+      if (scopeCovers(caller.scope ?? [], TARGET_REACH[where])) {
+        expect(res.status).toBe(200);
+        const items = res.body.items as Array<{ shiftId: string; locationId: string }>;
+        expect(items.map((s) => s.locationId).filter((l) => l !== locationId)).toEqual([]);
+        expect(items.map((s) => s.shiftId)).toContain(world.shifts[where === 'inside' ? 'A' : 'B']);
+      } else {
+        expect([res.status, res.body?.error?.code]).toEqual([404, 'location_not_found']);
+        expectErrorShape(res);
+      }
+    });
+
+    // Identity accepts any string as a location in a grant; scheduling matches only location ids.
+    it('a scheduling grant naming places that are not location ids lists nothing (never a 5xx)', async () => {
+      const email = freshEmail('odd-grant');
+      const userId = ok<{ userId: string }>(await call('POST', '/v1/users', { headers: bearer(world.owner.token), body: { email, name: 'Odd Grant', password: PASSWORD } }), 201).userId;
+      ok(await call('PUT', `/v1/users/${userId}/grants/scheduling`, { headers: bearer(world.owner.token), body: { access: 'read', locations: ['loc-A', world.sites.A.locationId] } }));
+      const asOdd = bearer((await world.login(email)).accessToken);
+      const locations = await call('GET', '/v1/locations?limit=200', { headers: asOdd });
+      const shifts = await call('GET', '/v1/shifts?limit=200', { headers: asOdd });
+      expect([locations.status, locations.body?.error?.code, shifts.status, shifts.body?.error?.code]).toEqual([200, undefined, 200, undefined]);
+      expect((locations.body.items as Array<{ locationId: string }>).map((l) => l.locationId)).toEqual([world.sites.A.locationId]);
+    });
+
+    it('GET /v1/me/shifts lists the shifts the caller cleans, whatever its scheduling grant (it holds none)', async () => {
+      const mine = world.shifts.B;
+      const res = await call('GET', '/v1/me/shifts?limit=200', { headers: bearer((await world.login(world.cleanerEmail)).accessToken) });
+      expect(res.status).toBe(200);
+      const ids = (res.body.items as Array<{ shiftId: string; cleanerIds: string[] }>).map((s) => s.shiftId);
+      expect(ids).toContain(mine);
+      expect(ids).not.toContain(world.shifts.A);
+      for (const s of res.body.items as Array<{ cleanerIds: string[] }>) expect(s.cleanerIds).toContain(world.cleaner);
     });
   });
 
@@ -586,7 +830,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     const asOwner = () => bearer(world.owner.token);
 
     it('an unknown module → 400', async () => {
-      const res = await call('PUT', `/v1/users/${world.TA}/grants/nope`, { headers: asOwner(), body: GRANT_BODY });
+      const res = await call('PUT', `/v1/users/${world.TA}/grants/nope`, { headers: asOwner(), body: grantBody(world) });
       expect(res.status).toBe(400);
       expectErrorShape(res);
     });
@@ -612,8 +856,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       expect(ok(await call('GET', `/v1/users/${world.TA}/grants`, { headers: asOwner() }))).toEqual(before);
     });
 
-    it('a manager cannot grant more than it holds (manage@loc-A granting at all locations) → 403', async () => {
-      const target = await world.freshUser(['loc-A']);
+    it('a manager cannot grant more than it holds (manage@A granting at all locations) → 403', async () => {
+      const target = await world.freshUser(['A']);
       const res = await call('PUT', `/v1/users/${target}/grants/records`, { headers: bearer(world.users.M.token), body: { access: 'read', locations: 'all' } });
       expect(res.status).toBe(403);
       expectErrorShape(res);

@@ -182,6 +182,11 @@ describe('scheduling', () => {
       expect(Object.keys(visible).sort()).toEqual(['items', 'nextCursor']);
       const sites = ok(await http('GET', `${gw.url}/v1/locations`, { headers: bearer(supervisor.token) }));
       expect(sites.items.map((l: { locationId: string }) => l.locationId)).toEqual([a.locationId]);
+      // A tenant-wide caller naming an absent or another tenant's location gets the same 404.
+      const other = await tenant();
+      const foreign = await location(other.token);
+      expectError(await http('GET', `${gw.url}/v1/shifts?locationId=${foreign.locationId}`, { headers: bearer(t.token) }), 404, 'location_not_found');
+      expectError(await http('GET', `${gw.url}/v1/shifts?locationId=00000000-0000-4000-8000-000000000000`, { headers: bearer(t.token) }), 404, 'location_not_found');
     });
 
     it('refuses bad input with the error shape and writes nothing', async () => {

@@ -25,9 +25,13 @@ export class Caller {
     return new Caller(p.tenantId, userId, meta.actor?.id ?? 'anonymous', meta.actor?.grants?.find((g) => g.module === 'scheduling'));
   }
 
-  /** The locations the caller may see at all: 'all', a list, or none ([]). */
+  /**
+   * The locations the caller may see at all: 'all', a list, or none ([]). A grant may name
+   * places that are no location id (identity accepts any string): they match no location here.
+   */
   get locations(): 'all' | string[] {
-    return this.grant?.locations ?? [];
+    const scope = this.grant?.locations ?? [];
+    return scope === 'all' ? 'all' : scope.flatMap((id) => uuidOrUndefined(id) ?? []);
   }
 
   sees(locationId: string): boolean {

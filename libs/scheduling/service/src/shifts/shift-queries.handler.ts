@@ -61,8 +61,9 @@ export class ShiftQueriesHandler {
     const where: string[] = [];
     const params: unknown[] = [caller.tenantId];
     if (body.locationId !== undefined) {
+      // A named location must be the tenant's and in scope: 404 alike for absent, foreign and out of scope.
       const locationId = uuidOrUndefined(body.locationId);
-      if (!locationId || !caller.sees(locationId)) throw new NotFoundError('Location not found', 'location_not_found');
+      if (!locationId || !caller.sees(locationId) || !(await this.locationExists(caller.tenantId, locationId))) throw new NotFoundError('Location not found', 'location_not_found');
       where.push(`s.location_id = $${params.push(locationId)}::uuid`);
     } else if (caller.locations !== 'all') {
       where.push(`s.location_id = ANY($${params.push(caller.locations)}::uuid[])`);
@@ -110,6 +111,12 @@ export class ShiftQueriesHandler {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: await Promise.all(page.map((r) => this.viewOf(r))), nextCursor: rows.length > limit && last ? encodeCursor(last.start_at, last.shift_id) : null };
+  }
+
+  private async locationExists(tenantId: string, locationId: string): Promise<boolean> {
+    await readModelAt(this.projection, await this.committedHead());
+    const rows = (await this.dataSource.query('SELECT 1 FROM scheduling_rm.locations WHERE tenant_id = $1 AND location_id = $2', [tenantId, locationId])) as unknown[];
+    return rows.length > 0;
   }
 
   private async viewOf(r: ShiftRow): Promise<ShiftView> {
