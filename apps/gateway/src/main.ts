@@ -11,6 +11,8 @@ const schema = defineConfig({
   IDENTITY_PORT: port({ default: 4001 }),
   SCHEDULING_HOST: string({ default: '127.0.0.1' }),
   SCHEDULING_PORT: port({ default: 4002 }),
+  RECORDS_HOST: string({ default: '127.0.0.1' }),
+  RECORDS_PORT: port({ default: 4003 }),
   SERVICE_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 10_000 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
@@ -25,7 +27,7 @@ runMain(async () => {
   const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024, env.TRUSTED_PROXIES, {
     host: env.SCHEDULING_HOST,
     port: env.SCHEDULING_PORT,
-  });
+  }, { host: env.RECORDS_HOST, port: env.RECORDS_PORT });
   const app = await createGatewayApp(config, new NestJsonLogger(log));
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');

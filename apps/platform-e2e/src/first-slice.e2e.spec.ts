@@ -6,7 +6,7 @@ import { PostgresEventStore } from '@custodian/event-store';
 import { loginStreamId, userStreamId, tenantStreamId } from '@custodian/identity/contracts';
 import { createPool, startInMemoryTelemetry, type InMemoryTelemetry } from '@custodian/platform';
 import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
-import { http, routesOf, startGateway, startIdentity, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningScheduling } from './platform.harness';
+import { http, routesOf, startGateway, startIdentity, startRecords, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningRecords, type RunningScheduling } from './platform.harness';
 
 /**
  * The first slice end to end: HTTP → gateway (Fastify) → identity (Nest TCP microservice) →
@@ -17,6 +17,7 @@ describe('first slice: tenant → owner → login', () => {
   let identity: RunningIdentity;
   let gateway: RunningGateway;
   let scheduling: RunningScheduling;
+  let records: RunningRecords;
   let db: Client;
   const masterKey = parseMasterKey(testMasterKey());
 
@@ -24,13 +25,15 @@ describe('first slice: tenant → owner → login', () => {
     telemetry = startInMemoryTelemetry('e2e');
     identity = await startIdentity(masterKey);
     scheduling = await startScheduling(masterKey);
-    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port });
+    records = await startRecords(masterKey);
+    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port, recordsPort: records.port });
     db = new Client({ connectionString: testDatabaseUrl() });
     await db.connect();
   });
   afterAll(async () => {
     await gateway?.close();
     await scheduling?.close();
+    await records?.close();
     await identity?.close();
     await db?.end();
     await telemetry?.shutdown();
@@ -270,6 +273,8 @@ describe('first slice: tenant → owner → login', () => {
           { name: 'identity.database', status: 'up' },
           { name: 'scheduling', status: 'up' },
           { name: 'scheduling.database', status: 'up' },
+          { name: 'records', status: 'up' },
+          { name: 'records.database', status: 'up' },
           { name: 'gateway.access-feed', status: 'up' },
         ]),
       );
@@ -283,7 +288,7 @@ describe('first slice: tenant → owner → login', () => {
       const expected = routesOf(gateway.app).map((r) => r.path.replace(/:(\w+)/g, '{$1}'));
       expect(Object.keys(doc.body.paths).sort()).toEqual([...new Set(expected)].sort());
       // Commands whose only input is the path.
-      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate', '/v1/locations/{id}/areas/{areaId}/scan-points/{scanPointId}/rotate'];
+      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate', '/v1/locations/{id}/areas/{areaId}/scan-points/{scanPointId}/rotate', '/v1/records/{id}/sign-off'];
       for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, any>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
         for (const [method, op] of Object.entries(ops)) {
           const ok = Object.entries(op.responses as Record<string, any>).find(([s]) => s.startsWith('2')); // eslint-disable-line @typescript-eslint/no-explicit-any

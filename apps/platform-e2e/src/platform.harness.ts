@@ -5,6 +5,7 @@ import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 export { routesOf } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
 import { SchedulingConfig, startSchedulingService, type SchedulingService } from '@custodian/scheduling/service';
+import { RecordsConfig, startRecordsService, type RecordsService } from '@custodian/records/service';
 import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
 import { testDatabaseUrl, waitFor } from '@custodian/testing';
 
@@ -24,24 +25,36 @@ export async function startGateway(
   identityPort: number,
   bootstrapToken = randomBytes(24).toString('base64url'),
   trustedProxies: string[] = [],
-  { waitReady = true, schedulingPort }: { waitReady?: boolean; schedulingPort?: number } = {},
+  { waitReady = true, schedulingPort, recordsPort }: { waitReady?: boolean; schedulingPort?: number; recordsPort?: number } = {},
 ): Promise<RunningGateway> {
   const scheduling = { host: '127.0.0.1', port: schedulingPort ?? (await freePort()) };
-  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling);
+  const records = { host: '127.0.0.1', port: recordsPort ?? (await freePort()) };
+  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling, records);
   const app = await createGatewayApp(config, quietLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  // Ready = identity (and scheduling, when given) answer and the access-change feed is followed (as the launcher waits).
-  if (waitReady && schedulingPort === undefined) {
-    await waitFor(async () => (identityAndFeedUp((await http('GET', `${url}/health/ready`)).body) ? true : undefined), 15_000, 20, 'the gateway to follow identity');
-  } else if (waitReady) await waitFor(async () => ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined), 15_000, 20, 'the gateway to be ready');
+  // Ready = identity and the services this suite started answer, and the access-change feed is followed.
+  const needed = ['identity', 'gateway.access-feed', ...(schedulingPort ? ['scheduling'] : []), ...(recordsPort ? ['records'] : [])];
+  if (waitReady) await waitFor(async () => (checksUp((await http('GET', `${url}/health/ready`)).body, needed) ? true : undefined), 15_000, 20, 'the gateway to be ready');
   return { app, url, bootstrapToken, close: () => app.close() };
 }
 
-/** Readiness without scheduling: identity and the access feed up (for suites that start no scheduling service). */
-function identityAndFeedUp(body: { checks?: Array<{ name: string; status: string }> } | undefined): boolean {
-  const up = (name: string) => body?.checks?.some((c) => c.name === name && c.status === 'up') ?? false;
-  return up('identity') && up('gateway.access-feed');
+/** True when every named readiness check is up (suites start only the services they need). */
+function checksUp(body: { checks?: Array<{ name: string; status: string }> } | undefined, names: string[]): boolean {
+  return names.every((name) => body?.checks?.some((c) => c.name === name && c.status === 'up') ?? false);
+}
+
+export interface RunningRecords {
+  service: RecordsService;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The records service in this process on a free port, on the run's test database. */
+export async function startRecords(masterKey: Buffer, port?: number): Promise<RunningRecords> {
+  const p = port ?? (await freePort());
+  const running = await startRecordsService(new RecordsConfig(testDatabaseUrl(), masterKey, '127.0.0.1', p), quietLogger());
+  return { service: running.service, port: p, close: running.close };
 }
 
 export interface RunningScheduling {

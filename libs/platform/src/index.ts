@@ -7,3 +7,4 @@ export * from './lib/db/embedded-postgres';
 export * from './lib/process';
 export * from './lib/messaging/serve';
 export * from './lib/paging';
+export * from './lib/messaging/module-caller';

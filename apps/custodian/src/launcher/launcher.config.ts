@@ -13,5 +13,6 @@ export const launcherSchema = defineConfig({
   CUSTODIAN_MASTER_KEY: secret({ optional: true, minLength: 43 }),
   IDENTITY_PORT: port({ default: 4001 }),
   SCHEDULING_PORT: port({ default: 4002 }),
+  RECORDS_PORT: port({ default: 4003 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
 });

@@ -42,7 +42,7 @@ describe('custodian start (embedded default)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts, serves, stops on SIGINT, and restarts on the same data', async () => {
-    const env = { CUSTODIAN_DATA_DIR: dataDir, PORT: String(await freePort()), IDENTITY_PORT: String(await freePort()), SCHEDULING_PORT: String(await freePort()), LOG_LEVEL: 'error' };
+    const env = { CUSTODIAN_DATA_DIR: dataDir, PORT: String(await freePort()), IDENTITY_PORT: String(await freePort()), SCHEDULING_PORT: String(await freePort()), RECORDS_PORT: String(await freePort()), LOG_LEVEL: 'error' };
     const api = `http://127.0.0.1:${env.PORT}`;
     const first = await start(env);
     expect(first.output()).toContain(`API:             ${api}/v1`);

@@ -19,5 +19,7 @@ export class GatewayConfig {
     readonly trustedProxies: readonly string[] = [],
     /** Where the scheduling service listens. */
     readonly scheduling: { host: string; port: number } = { host: '127.0.0.1', port: 4002 },
+    /** Where the records service listens. */
+    readonly records: { host: string; port: number } = { host: '127.0.0.1', port: 4003 },
   ) {}
 }

@@ -19,6 +19,8 @@ import { ChecklistsHttpController } from './scheduling/checklists.http.controlle
 import { LocationsHttpController } from './scheduling/locations.http.controller';
 import { SCHEDULING_TRANSPORT, SchedulingClient } from './scheduling/scheduling.client';
 import { ShiftsHttpController } from './scheduling/shifts.http.controller';
+import { RECORDS_TRANSPORT, RecordsClient } from './records/records.client';
+import { RecordsHttpController } from './records/records.http.controller';
 import { CreateTenantHttpController } from './tenants/create-tenant.http.controller';
 
 /** Every HTTP route of the public API. */
@@ -39,6 +41,7 @@ export class GatewayModule {
         LocationsHttpController,
         ChecklistsHttpController,
         ShiftsHttpController,
+        RecordsHttpController,
         JwksHttpController,
         HealthHttpController,
       ],
@@ -54,6 +57,11 @@ export class GatewayModule {
           useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.scheduling.host, port: config.scheduling.port } }),
         },
         SchedulingClient,
+        {
+          provide: RECORDS_TRANSPORT,
+          useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.records.host, port: config.records.port } }),
+        },
+        RecordsClient,
         AccessTokenVerifier,
         PrincipalCache,
         { provide: APP_GUARD, useClass: AccessGuard },

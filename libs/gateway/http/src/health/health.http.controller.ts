@@ -8,6 +8,8 @@ import { IdentityClient } from '../identity/identity.client';
 import { PrincipalCache } from '../auth/principal-cache';
 import { SchedulingClient } from '../scheduling/scheduling.client';
 import { SCHEDULING_PATTERNS } from '@custodian/scheduling/contracts';
+import { RECORDS_PATTERNS } from '@custodian/records/contracts';
+import { RecordsClient } from '../records/records.client';
 
 class CheckDto {
   @ApiProperty() name!: string;
@@ -27,6 +29,7 @@ export class HealthHttpController {
     private readonly identity: IdentityClient,
     private readonly principals: PrincipalCache,
     private readonly scheduling: SchedulingClient,
+    private readonly records: RecordsClient,
   ) {}
 
   @Get('live')
@@ -55,6 +58,12 @@ export class HealthHttpController {
       checks.push({ name: 'scheduling', status: scheduling.status }, ...scheduling.checks.map((c) => ({ ...c, name: `scheduling.${c.name}` })));
     } catch (error) {
       checks.push({ name: 'scheduling', status: 'down', detail: error instanceof Error ? error.message : String(error) });
+    }
+    try {
+      const records = await this.records.send(RECORDS_PATTERNS.health, {}, requestMeta(req));
+      checks.push({ name: 'records', status: records.status }, ...records.checks.map((c) => ({ ...c, name: `records.${c.name}` })));
+    } catch (error) {
+      checks.push({ name: 'records', status: 'down', detail: error instanceof Error ? error.message : String(error) });
     }
     // Without the feed the gateway still answers correctly (no cached principals), but a feed that
     // stays down while identity answers is a fault worth a probe failure.

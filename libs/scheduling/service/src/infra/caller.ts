@@ -1,64 +1,10 @@
-import { ForbiddenError, NotFoundError, UnauthorizedError, type GrantRef, type RequestMeta } from '@custodian/kernel';
+import type { RequestMeta } from '@custodian/kernel';
+import { ModuleCaller } from '@custodian/platform';
 
-type Level = 'read' | 'write' | 'manage';
-const LEVELS: Level[] = ['read', 'write', 'manage'];
+export { uuidOrUndefined } from '@custodian/platform';
 
-/**
- * The caller of a scheduling request, as the gateway authorized it: tenant, user (for an API
- * key: its creator), and the `scheduling` grant that scopes everything here.
- * - An object in a location outside the grant (or in another tenant) is NotFoundError — the
- *   caller cannot tell it exists. A level below what the operation needs is ForbiddenError.
- * - Tenant-wide things (creating locations, checklist templates) need the grant at 'all'.
- */
-export class Caller {
-  constructor(
-    readonly tenantId: string,
-    readonly userId: string,
-    readonly actorId: string,
-    private readonly grant: GrantRef | undefined,
-  ) {}
-
-  static of(meta: RequestMeta): Caller {
-    const p = meta.actor?.principal;
-    if (!p) throw new UnauthorizedError('Authentication required', 'unauthorized');
-    const userId = p.kind === 'user' ? p.userId : `apikey:${p.keyId}`;
-    return new Caller(p.tenantId, userId, meta.actor?.id ?? 'anonymous', meta.actor?.grants?.find((g) => g.module === 'scheduling'));
-  }
-
-  /**
-   * The locations the caller may see at all: 'all', a list, or none ([]). A grant may name
-   * places that are no location id (identity accepts any string): they match no location here.
-   */
-  get locations(): 'all' | string[] {
-    const scope = this.grant?.locations ?? [];
-    return scope === 'all' ? 'all' : scope.flatMap((id) => uuidOrUndefined(id) ?? []);
-  }
-
-  sees(locationId: string): boolean {
-    const scope = this.locations;
-    return scope === 'all' || scope.includes(locationId);
-  }
-
-  /** NotFoundError unless the location is in scope; ForbiddenError unless the grant reaches `level`. */
-  requireAt(locationId: string, level: Level, notFound: () => NotFoundError = () => new NotFoundError('Location not found', 'location_not_found')): void {
-    if (!this.sees(locationId)) throw notFound();
-    this.requireLevel(level);
-  }
-
-  /** ForbiddenError unless the grant reaches `level` on every location. */
-  requireTenantWide(level: Level): void {
-    this.requireLevel(level);
-    if (this.locations !== 'all') throw new ForbiddenError(`scheduling:${level} on all locations is required`, 'tenant_wide_access_required');
-  }
-
-  requireLevel(level: Level): void {
-    if (!this.grant || LEVELS.indexOf(this.grant.access) < LEVELS.indexOf(level)) throw new ForbiddenError(`scheduling:${level} is required`, 'insufficient_access');
-  }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A well-formed id, or undefined: a malformed id names nothing (callers answer 404). */
-export function uuidOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value.toLowerCase()) ? value.toLowerCase() : undefined;
-}
+/** The caller of a scheduling request, scoped by their `scheduling` grant (see ModuleCaller). */
+export const Caller = {
+  of: (meta: RequestMeta): ModuleCaller => ModuleCaller.of(meta, 'scheduling'),
+};
+export type Caller = ModuleCaller;

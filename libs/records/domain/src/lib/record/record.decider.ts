@@ -205,10 +205,11 @@ function correct({ data }: CorrectRecord, record: StartedRecord): RecordEvent[] 
   const target = data.target;
   const version = target?.version;
   const type = Number.isInteger(version) && version >= 1 ? record.types[version - 1] : undefined;
-  const check = type ? CORRECTABLE[type]?.[target.field] : undefined;
+  const fields = type ? CORRECTABLE[type] : undefined;
+  const check = fields && Object.prototype.hasOwnProperty.call(fields, target.field) ? fields[target.field] : undefined;
   if (!type || !check) throw invalid('target', `Version ${String(version)} has no correctable field ${String(target?.field)}`, 'uncorrectable_target');
   if (!check(data.value)) throw invalid('value', `Not a valid value for ${target.field}`);
-  if (typeof data.value === 'string' && target.field.endsWith('at') && inTheFuture(data.value, now)) throw invalid('value', 'The corrected time is in the future', 'time_in_future');
+  if (typeof data.value === 'string' && check === isTimestamp && inTheFuture(data.value, now)) throw invalid('value', 'The corrected time is in the future', 'time_in_future');
   return [
     {
       type: 'records.RecordCorrected',
@@ -244,7 +245,7 @@ function judgeClock(report: ClockReport, what: string, shift: ShiftContext, loca
     case 'qr':
     case 'nfc': {
       const code = report.scanCode;
-      if (typeof code !== 'string' || !location.scanCodes[code]) throw invalid('scanCode', "The scan code does not belong to any of this location's areas", 'unknown_scan_code');
+      if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(location.scanCodes, code) || !location.scanCodes[code]) throw invalid('scanCode', "The scan code does not belong to any of this location's areas", 'unknown_scan_code');
       areaId = location.scanCodes[code];
       break;
     }

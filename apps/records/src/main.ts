@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { parseMasterKey } from '@custodian/crypto';
+import { bool, createLogger, defineConfig, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
+import { RecordsConfig, startRecordsService } from '@custodian/records/service';
+
+/** Environment of the records process (the launcher sets it; see README "Configuration"). */
+const schema = defineConfig({
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }),
+  CUSTODIAN_MASTER_KEY: secret({ minLength: 43 }),
+  RECORDS_HOST: string({ default: '127.0.0.1' }),
+  RECORDS_PORT: port({ default: 4003 }),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
+  OTEL_CONSOLE_EXPORTER: bool({ default: false }),
+});
+
+runMain(async () => {
+  const env = loadConfig(schema, process.env);
+  const masterKey = parseMasterKey(env.CUSTODIAN_MASTER_KEY);
+  const telemetry = startTelemetry({ serviceName: 'custodian-records', console: env.OTEL_CONSOLE_EXPORTER });
+  const log = createLogger({ service: 'records', level: env.LOG_LEVEL });
+  const config = new RecordsConfig(env.DATABASE_URL, masterKey, env.RECORDS_HOST, env.RECORDS_PORT);
+  const running = await startRecordsService(config, new NestJsonLogger(log));
+  log.info({ host: config.host, port: config.port }, 'records service listening');
+  return async () => {
+    await running.close();
+    await telemetry.shutdown();
+  };
+});

@@ -1,0 +1,10 @@
+/** The records service's configuration, built once in main.ts and injected. */
+export class RecordsConfig {
+  constructor(
+    readonly databaseUrl: string,
+    /** Wraps the per-record keys of notes, issue descriptions and correction reasons. */
+    readonly masterKey: Buffer,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+}
