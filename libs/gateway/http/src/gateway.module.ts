@@ -21,6 +21,7 @@ import { SCHEDULING_TRANSPORT, SchedulingClient } from './scheduling/scheduling.
 import { ShiftsHttpController } from './scheduling/shifts.http.controller';
 import { RECORDS_TRANSPORT, RecordsClient } from './records/records.client';
 import { RecordsHttpController } from './records/records.http.controller';
+import { ReportsHttpController } from './records/reports.http.controller';
 import { CreateTenantHttpController } from './tenants/create-tenant.http.controller';
 
 /** Every HTTP route of the public API. */
@@ -42,6 +43,7 @@ export class GatewayModule {
         ChecklistsHttpController,
         ShiftsHttpController,
         RecordsHttpController,
+        ReportsHttpController,
         JwksHttpController,
         HealthHttpController,
       ],

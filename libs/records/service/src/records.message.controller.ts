@@ -6,6 +6,7 @@ import {
   RECORDS_PATTERNS,
   type ClockOutRequest,
   type CompleteTaskRequest,
+  type ComplianceReportRequest,
   type CorrectRequest,
   type GetRecordRequest,
   type InspectRequest,
@@ -87,5 +88,10 @@ export class RecordsMessageController {
   @MessagePattern(RECORDS_PATTERNS.export)
   exportRecord(@Payload() r: ServiceRequest<RecordRef>) {
     return serve(RECORDS_PATTERNS.export, r, this.logger, (q) => this.service.queries.export(q));
+  }
+
+  @MessagePattern(RECORDS_PATTERNS.complianceReport)
+  complianceReport(@Payload() r: ServiceRequest<ComplianceReportRequest>) {
+    return serve(RECORDS_PATTERNS.complianceReport, r, this.logger, (q) => this.service.compliance.handle(q));
   }
 }

@@ -12,6 +12,7 @@ import { recordsProjection } from './read-model/records.projection';
 import type { RecordsConfig } from './records.config';
 import { RecordQueriesHandler } from './records/record-queries.handler';
 import { RecordsHandler } from './records/records.handler';
+import { ComplianceReportHandler } from './reports/compliance-report.handler';
 
 export const RECORDS_LOGGER = Symbol('RECORDS_LOGGER');
 const storeTracer = tracer('custodian.event-store');
@@ -24,6 +25,7 @@ export class RecordsService {
   readonly projection: ProjectionRunner;
   readonly records: RecordsHandler;
   readonly queries: RecordQueriesHandler;
+  readonly compliance: ComplianceReportHandler;
 
   constructor(
     private readonly config: RecordsConfig,
@@ -41,6 +43,7 @@ export class RecordsService {
     const committedHead = () => this.store.headPosition();
     this.records = new RecordsHandler(this.store, new JudgingContext(this.dataSource, this.projection, committedHead), cipher);
     this.queries = new RecordQueriesHandler(this.store, this.dataSource, this.projection, committedHead, cipher);
+    this.compliance = new ComplianceReportHandler(this.store, this.dataSource, this.projection, committedHead, cipher);
   }
 
   /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */

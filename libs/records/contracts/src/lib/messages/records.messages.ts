@@ -20,6 +20,7 @@ export const RECORDS_PATTERNS = {
   list: 'records.list',
   verify: 'records.verify',
   export: 'records.export',
+  complianceReport: 'records.reports.compliance',
 } as const;
 
 export type ClockInput = { at: string; method: ClockMethod; scanCode?: string; geo?: GeoReading };
@@ -93,6 +94,26 @@ export type RecordExport = {
   events: Array<Record<string, unknown>>;
 };
 
+/** Shifts starting in [from, to) at one location (at most 62 days). */
+export type ComplianceReportRequest = { locationId: string; from: string; to: string };
+export type ComplianceShiftRow = {
+  shiftId: string;
+  start: string;
+  end: string;
+  status: 'scheduled' | 'cancelled';
+  cleanerIds: string[];
+  recordIds: string[];
+  checklist: { checklistId: string; version: number };
+  /** Every task of the pinned checklist version in every area of its kind at the location. */
+  tasksExpected: number;
+  tasksDone: number;
+  tasksMissed: Array<{ taskId: string; areaId: string }>;
+  flags: Array<{ recordId: string; code: string; detail: string }>;
+  corrections: number;
+  inspectionScores: Array<{ recordId: string; score: number; method: { name: string; version: string } }>;
+};
+export type ComplianceReport = { locationId: string; from: string; to: string; generatedAt: string; shifts: ComplianceShiftRow[] };
+
 export type RecordsHealthResponse = { status: 'up' | 'down'; checks: Array<{ name: string; status: 'up' | 'down'; detail?: string }> };
 
 export type RecordsMessages = {
@@ -109,4 +130,5 @@ export type RecordsMessages = {
   [RECORDS_PATTERNS.list]: { request: ListRecordsRequest; response: ListRecordsResponse };
   [RECORDS_PATTERNS.verify]: { request: RecordRef; response: VerifyResponse };
   [RECORDS_PATTERNS.export]: { request: RecordRef; response: RecordExport };
+  [RECORDS_PATTERNS.complianceReport]: { request: ComplianceReportRequest; response: ComplianceReport };
 };
