@@ -17,6 +17,7 @@ describe('RECORDS_PATTERNS', () => {
       list: 'records.list',
       verify: 'records.verify',
       export: 'records.export',
+      complianceReport: 'records.reports.compliance',
     });
   });
 

@@ -40,10 +40,11 @@ const CORRECTABLE: Partial<Record<RecordEvent['type'], Record<string, (v: unknow
  * - Evidence is judged at capture: a scan code must belong to one of the location's areas (400
  *   `unknown_scan_code`); a GPS reading not clearly inside the geofence is flagged, and at a
  *   `refuse` location a clock-in with it is refused (422 `outside_geofence`); a manual clock-in
- *   is flagged; times outside the shift beyond the tolerance are flagged; times in the future
+ *   without a reading is flagged, and refused at a `refuse` location (422 `no_location_evidence`); times outside the shift beyond the tolerance are flagged; times in the future
  *   beyond the clock-skew tolerance are refused (400 `time_in_future`).
  * - A task must be in the pinned checklist version and done in an area of its kind (400
  *   `task_not_in_checklist` / `area_not_in_checklist`), once per area (409).
+ * - Nobody inspects or signs off their own record (403).
  * - Nothing is edited: a correction names the event version and field it replaces; once sealed
  *   only `records:manage` may correct (403 `sealed_record_needs_manage`).
  */
@@ -102,6 +103,10 @@ function start({ data }: StartCleaning, state: RecordState): RecordEvent[] {
   const { evidence, flags } = judgeClock(data.clockIn, 'clock-in', shift, location, now);
   if (location.clockInPolicy === 'refuse' && flags.some((f) => f.code === 'outside_geofence' || f.code === 'geofence_uncertain')) {
     throw new IllegalStateError('This location refuses clock-ins that are not clearly inside its geofence', 'outside_geofence', { flags });
+  }
+  // A refuse location wants proof of presence: a manual clock-in without a reading has none.
+  if (location.clockInPolicy === 'refuse' && flags.some((f) => f.code === 'no_location_evidence')) {
+    throw new IllegalStateError('This location refuses clock-ins without a scan or a reading', 'no_location_evidence', { flags });
   }
   return [
     {
@@ -193,6 +198,7 @@ function inspect({ data }: RecordInspection, record: StartedRecord): RecordEvent
 function signOff({ data }: SignOff, record: StartedRecord): RecordEvent[] {
   const now = requireTimestamp(data.now, 'now');
   if (!data.actor.canManage) throw new ForbiddenError('Sign-off needs records:manage', 'records_manage_required');
+  if (data.actor.userId === record.cleanerId) throw new ForbiddenError('Nobody signs off their own work', 'cannot_sign_off_own_record');
   if (record.status === 'sealed') return [];
   if (record.status !== 'clocked_out') throw new IllegalStateError('The cleaner has not clocked out', 'not_clocked_out');
   return [{ type: 'records.RecordSealed', schemaVersion: 1, data: { tenantId: record.tenantId, recordId: record.recordId, sealedBy: data.actor.userId, sealedAt: now } }];

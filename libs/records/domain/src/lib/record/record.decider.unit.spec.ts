@@ -281,16 +281,11 @@ describe('recordDecider', () => {
           .then([started({ clockIn: { at: clockInAt, method: 'manual', scanCode: null, areaId: null, geo: inside } })]);
       });
 
-      it('flags, but does not refuse, a manual clock-in at a refuse location (it has no reading to refuse)', () => {
+      it('refuses a manual clock-in without a reading at a refuse location (no proof of presence)', () => {
         spec
           .given([])
           .when(start({ location: refusing, clockIn: { at: clockInAt, method: 'manual', scanCode: null, geo: null } }))
-          .then([
-            started({
-              clockIn: { at: clockInAt, method: 'manual', scanCode: null, areaId: null, geo: null },
-              flags: [{ code: 'no_location_evidence', detail: 'manual clock-in without a scan or a reading' }],
-            }),
-          ]);
+          .thenThrows(IllegalStateError, 'no_location_evidence');
       });
     });
 
@@ -698,6 +693,7 @@ describe('recordDecider', () => {
 
     it('needs records:manage', () => {
       spec.given(finished).when(signOff({ actor: inspector })).thenThrows(ForbiddenError, 'records_manage_required');
+      spec.given(finished).when(signOff({ actor: actor('cleaner-a', true) })).thenThrows(ForbiddenError, 'cannot_sign_off_own_record');
     });
 
     it('refuses before the cleaner has clocked out', () => {
