@@ -9,6 +9,9 @@ const schema = defineConfig({
   CUSTODIAN_MASTER_KEY: secret({ minLength: 43 }),
   RECORDS_HOST: string({ default: '127.0.0.1' }),
   RECORDS_PORT: port({ default: 4003 }),
+  /** Where record streams live; eventstoredb needs EVENTSTORE_URL. */
+  RECORDS_EVENT_STORE: oneOf(['postgres', 'eventstoredb'], { default: 'postgres' }),
+  EVENTSTORE_URL: string({ optional: true }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
 });
@@ -18,7 +21,7 @@ runMain(async () => {
   const masterKey = parseMasterKey(env.CUSTODIAN_MASTER_KEY);
   const telemetry = startTelemetry({ serviceName: 'custodian-records', console: env.OTEL_CONSOLE_EXPORTER });
   const log = createLogger({ service: 'records', level: env.LOG_LEVEL });
-  const config = new RecordsConfig(env.DATABASE_URL, masterKey, env.RECORDS_HOST, env.RECORDS_PORT);
+  const config = new RecordsConfig(env.DATABASE_URL, masterKey, env.RECORDS_HOST, env.RECORDS_PORT, env.RECORDS_EVENT_STORE, env.EVENTSTORE_URL);
   const running = await startRecordsService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'records service listening');
   return async () => {

@@ -6,5 +6,9 @@ export class RecordsConfig {
     readonly masterKey: Buffer,
     readonly host: string,
     readonly port: number,
+    /** Where record streams live: the platform's PostgreSQL log, or EventStoreDB/KurrentDB. */
+    readonly eventStore: 'postgres' | 'eventstoredb' = 'postgres',
+    /** `esdb://…` connection string; required with eventStore 'eventstoredb'. */
+    readonly eventStoreUrl?: string,
   ) {}
 }

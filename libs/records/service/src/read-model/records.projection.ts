@@ -5,15 +5,13 @@ import { upcastRecordsEvent } from '@custodian/records/contracts';
 import { upcastSchedulingEvent } from '@custodian/scheduling/contracts';
 
 /**
- * Builds records_rm.records from records events, and the judging context from scheduling's
- * published events (records never reads scheduling's tables). Upserts and keyed updates only,
- * so applying the log from zero reproduces the rows.
+ * Builds records_rm.records from records events (in the records store, which may be
+ * EventStoreDB). Upserts and keyed updates only, so applying the log from zero reproduces the rows.
  */
 export const recordsProjection: Projection = {
   name: 'records.read-model.v1',
-  typePrefixes: ['records.', 'scheduling.'],
+  typePrefixes: ['records.'],
   async apply(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-    if (recorded.type.startsWith('scheduling.')) return applyScheduling(recorded, manager);
     const event = upcastRecordsEvent(recorded);
     const q = (sql: string, params: unknown[]) => manager.query(sql, params);
     const d = event.data;
@@ -45,8 +43,22 @@ export const recordsProjection: Projection = {
     }
   },
   async reset(manager: EntityManager): Promise<void> {
+    await manager.query('DELETE FROM records_rm.records;');
+  },
+};
+
+/**
+ * Builds the judging context — shifts, sites, areas, scan codes, checklist versions — from
+ * scheduling's published events in the platform's PostgreSQL log (records never reads
+ * scheduling's tables). Upserts and keyed updates only.
+ */
+export const recordsContextProjection: Projection = {
+  name: 'records.context.v1',
+  typePrefixes: ['scheduling.'],
+  apply: (recorded: RecordedEvent, manager: EntityManager) => applyScheduling(recorded, manager),
+  async reset(manager: EntityManager): Promise<void> {
     await manager.query(
-      'DELETE FROM records_rm.records; DELETE FROM records_rm.shifts; DELETE FROM records_rm.locations; DELETE FROM records_rm.areas; DELETE FROM records_rm.scan_points; DELETE FROM records_rm.checklist_versions;',
+      'DELETE FROM records_rm.shifts; DELETE FROM records_rm.locations; DELETE FROM records_rm.areas; DELETE FROM records_rm.scan_points; DELETE FROM records_rm.checklist_versions;',
     );
   },
 };

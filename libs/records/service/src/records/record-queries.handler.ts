@@ -1,6 +1,5 @@
 import type { PersonalDataCipher } from '@custodian/crypto';
-import type { PostgresEventStore } from '@custodian/event-store';
-import { NotFoundError, ValidationError, type RecordedEvent, type RequestMeta, type ServiceRequest } from '@custodian/kernel';
+import { NotFoundError, ValidationError, type EventStore, type RecordedEvent, type RequestMeta, type ServiceRequest } from '@custodian/kernel';
 import { decodeCursor, encodeCursor, ModuleCaller, pageLimit, uuidOrUndefined } from '@custodian/platform';
 import { readModelAt, type ProjectionRunner } from '@custodian/projections';
 import {
@@ -32,7 +31,7 @@ type Row = { record_id: string; shift_id: string; location_id: string; cleaner_i
  */
 export class RecordQueriesHandler {
   constructor(
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly dataSource: DataSource,
     private readonly projection: ProjectionRunner,
     private readonly committedHead: () => Promise<number>,

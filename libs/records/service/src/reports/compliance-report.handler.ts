@@ -23,8 +23,8 @@ export class ComplianceReportHandler {
   constructor(
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
-    private readonly projection: ProjectionRunner,
-    private readonly committedHead: () => Promise<number>,
+    /** Every read model the report reads, with the head of the log it follows. */
+    private readonly readModels: Array<{ runner: ProjectionRunner; head: () => Promise<number> }>,
     private readonly cipher: PersonalDataCipher,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -38,7 +38,7 @@ export class ComplianceReportHandler {
     const to = instant(body.to, 'to');
     if (Date.parse(to) <= Date.parse(from)) throw new ValidationError('to must be after from', { field: 'to' });
     if (Date.parse(to) - Date.parse(from) > MAX_DAYS * 86_400_000) throw new ValidationError(`A report covers at most ${MAX_DAYS} days`, { field: 'to' });
-    await readModelAt(this.projection, await this.committedHead());
+    for (const m of this.readModels) await readModelAt(m.runner, await m.head());
     const known = (await this.dataSource.query('SELECT 1 FROM records_rm.locations WHERE location_id = $1 AND tenant_id = $2', [locationId, caller.tenantId])) as unknown[];
     if (known.length === 0) throw new NotFoundError('Location not found', 'location_not_found');
 
