@@ -7,8 +7,9 @@ import { parseMasterKey, PersonalDataCipher, PostgresSubjectKeyStore } from '@cu
 import type { DeclaredRoute, RouteAccess } from '@custodian/gateway/http';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessIncludes, MODULES, reachOf, scopeCovers, userStreamId, type AccessLevel, type LocationScope } from '@custodian/identity/contracts';
 import { createPool } from '@custodian/platform';
+import type { RecordStatus } from '@custodian/records/contracts';
 import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
-import { http, routesOf, startGateway, startIdentity, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningScheduling } from './platform.harness';
+import { http, routesOf, startGateway, startIdentity, startRecords, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningRecords, type RunningScheduling } from './platform.harness';
 
 /**
  * The authorization matrix: every route of the gateway (enumerated from the app with
@@ -32,7 +33,7 @@ import { http, routesOf, startGateway, startIdentity, startScheduling, uniqueNam
 // The objects routes address, and how each is scoped. What the services do, not who may call.
 // ---------------------------------------------------------------------------------------------
 
-type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist';
+type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist' | 'record';
 type TargetId = 'inside' | 'outside' | 'in tenant' | 'other tenant';
 type ModuleAccess = Extract<RouteAccess, { kind: 'module' }>;
 
@@ -60,9 +61,10 @@ const OBJECT_KINDS: Record<ObjectKind, ObjectKindDef> = {
   location: { targets: BY_LOCATION, notFound: 'location_not_found', idField: 'locationId', locationScoped: () => true, params: ['areaId', 'scanPointId'], tenantWide: 'create' },
   shift: { targets: BY_LOCATION, notFound: 'shift_not_found', idField: 'shiftId', locationScoped: () => true },
   checklist: { targets: BY_TENANT, notFound: 'checklist_not_found', idField: 'checklistId', locationScoped: () => false, tenantWide: 'create and change' },
+  record: { targets: BY_LOCATION, notFound: 'record_not_found', idField: 'recordId', locationScoped: () => true },
 };
 
-/** Where each located target is: a user target's grants reach there (records:read); a location is it; a shift is at it. */
+/** Where each located target is: a user target's grants reach there (records:read); a location is it; a shift or a record is at it. */
 const TARGET_REACH: Record<'inside' | 'outside', string[]> = { inside: ['A'], outside: ['B'] };
 const isLocated = (t: TargetId | undefined): t is 'inside' | 'outside' => t === 'inside' || t === 'outside';
 
@@ -78,17 +80,44 @@ interface CallContext {
 }
 
 interface RouteShape {
-  /** The object the route addresses, and where its id travels. `assigned`: a shift with the world's cleaner on it. */
-  object?: { kind: ObjectKind; in: 'path' | 'body'; assigned?: true };
+  /**
+   * The object the route addresses, and where its id travels. `assigned`: a shift with the
+   * world's cleaner on it. `status`: a record in that state (default: in progress).
+   */
+  object?: { kind: ObjectKind; in: 'path' | 'body' | 'query'; assigned?: true; status?: RecordStatus };
   /** The kind of object the route creates (tenant-wide kinds need the grant on all locations). */
   creates?: ObjectKind;
   /** Service rule: only the tenant's owner (as a user) may act; everybody else is 403 `owner_only`. */
   ownerOnly?: true;
+  /** Service rules on who acts on the object found, in the order the service checks them (see SERVICE_RULES). */
+  rules?: ServiceRule[];
   body?: (ctx: CallContext) => Promise<unknown> | unknown;
+  /** The query string (where an object `in: 'query'` travels). */
+  query?: (ctx: CallContext) => Record<string, string>;
 }
+
+/**
+ * Service rules on who may act on a record, checked by the records service once the object is
+ * found (so after the 404s) — like ownerOnly, the service's rules, not the guard's. They turn on
+ * the caller's relation to the object (CallerDef.cleaner: none of CALLERS is on a shift or has a
+ * record, so the cleaner's side of each rule is tested in "record rules: the cleaner's side") and on the
+ * record's status (the route's object.status).
+ */
+type ServiceRule = 'assignedCleaner' | 'recordCleaner' | 'notOwnRecord' | 'manageOnceSealed' | 'clockedOut';
+
+const SERVICE_RULES: Record<ServiceRule, (caller: CallerDef, status: RecordStatus) => Expectation | undefined> = {
+  assignedCleaner: (c) => (c.cleaner ? undefined : { status: 403, code: 'not_assigned', why: 'only a cleaner assigned to the shift starts a record on it' }),
+  recordCleaner: (c) => (c.cleaner ? undefined : { status: 403, code: 'not_record_cleaner', why: "only the record's cleaner records tasks and clocks out" }),
+  notOwnRecord: (c) => (c.cleaner ? { status: 403, code: 'cannot_inspect_own_record', why: 'nobody inspects their own record' } : undefined),
+  manageOnceSealed: (c, status) =>
+    status === 'sealed' && !(c.level && accessIncludes(c.level, 'manage')) ? { status: 403, code: 'sealed_record_needs_manage', why: 'a sealed record takes corrections from records:manage only' } : undefined,
+  clockedOut: (_c, status) => (status === 'in_progress' ? { status: 422, code: 'not_clocked_out', why: 'only a clocked-out record is signed off' } : undefined),
+};
 
 const grantBody = (world: World) => ({ access: 'read', locations: world.places(['A']) });
 const checklistBody = () => ({ name: uniqueName('Checklist'), areaKind: 'restroom', tasks: [{ title: 'Restock soap' }, { title: 'Mop the floor' }] });
+const now = () => new Date().toISOString();
+const manualClock = () => ({ at: now(), method: 'manual' });
 
 const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/tenants': { body: () => ({ name: uniqueName('Matrix'), owner: { email: freshEmail('owner'), name: 'Matrix Owner', password: PASSWORD } }) },
@@ -133,6 +162,27 @@ const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/shifts/:id/reschedule': { object: { kind: 'shift', in: 'path' }, body: ({ world }) => world.slot() },
   'POST /v1/shifts/:id/cancel': { object: { kind: 'shift', in: 'path' }, body: () => ({ reason: 'The client closed the wing for the day' }) },
   'GET /v1/me/shifts': {},
+  // Records: a cleaner's record of a shift, from clock-in to sign-off, and reports over them.
+  'POST /v1/records': { object: { kind: 'shift', in: 'body' }, rules: ['assignedCleaner'], body: ({ objectId }) => ({ shiftId: objectId, clockIn: manualClock() }) },
+  'POST /v1/records/:id/tasks': { object: { kind: 'record', in: 'path' }, rules: ['recordCleaner'], body: ({ world }) => ({ taskId: world.taskId, areaId: world.sites.A.areaId, completedAt: now() }) },
+  'POST /v1/records/:id/issues': { object: { kind: 'record', in: 'path' }, body: () => ({ category: 'broken-fixture', description: 'The tap drips', reportedAt: now() }) },
+  'POST /v1/records/:id/clock-out': { object: { kind: 'record', in: 'path' }, rules: ['recordCleaner'], body: manualClock },
+  'POST /v1/records/:id/inspection': { object: { kind: 'record', in: 'path' }, rules: ['notOwnRecord'], body: () => ({ score: 88, method: { name: 'APPA', version: '3' }, items: [{ label: 'Floors', score: 90 }] }) },
+  'POST /v1/records/:id/sign-off': { object: { kind: 'record', in: 'path', status: 'clocked_out' }, rules: ['clockedOut'] },
+  'POST /v1/records/:id/corrections': {
+    object: { kind: 'record', in: 'path', status: 'sealed' },
+    rules: ['manageOnceSealed'],
+    body: () => ({ target: { version: 1, field: 'clockIn.at' }, value: new Date(Date.now() - 60_000).toISOString(), reason: 'The tablet clock was a minute fast' }),
+  },
+  'GET /v1/records': {},
+  'GET /v1/records/:id': { object: { kind: 'record', in: 'path' } },
+  'GET /v1/records/:id/history': { object: { kind: 'record', in: 'path' } },
+  'GET /v1/records/:id/verify': { object: { kind: 'record', in: 'path' } },
+  'GET /v1/records/:id/export': { object: { kind: 'record', in: 'path' } },
+  'GET /v1/reports/compliance': {
+    object: { kind: 'location', in: 'query' },
+    query: ({ objectId }) => ({ locationId: objectId as string, from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
+  },
 };
 
 /** Path parameters other than the object id and its parts. */
@@ -154,6 +204,8 @@ interface CallerDef {
   level?: AccessLevel;
   /** Where those grants apply (symbolic locations): the caller's `users` and `scheduling` scope too. */
   scope?: LocationScope;
+  /** The cleaner of the targets: assigned to the shift, the record's cleaner. None of CALLERS is (see SERVICE_RULES). */
+  cleaner?: true;
 }
 
 const CALLERS: CallerDef[] = [
@@ -209,6 +261,10 @@ function expectationFor(access: RouteAccess, shape: RouteShape, method: string, 
         if (isLocated(target) && kind.locationScoped(access) && !scopeCovers(caller.scope ?? [], reachOf([{ locations: TARGET_REACH[target] }]))) {
           return { status: 404, code: kind.notFound, why: `outside the caller's ${access.module} locations` };
         }
+      }
+      for (const rule of shape.rules ?? []) {
+        const refused = SERVICE_RULES[rule](caller, shape.object?.status ?? 'in_progress');
+        if (refused) return refused;
       }
       return { status: 'success', why: `${access.module}:${access.access} held${target ? `, ${target}${isLocated(target) ? ' the scope' : ''}` : ''}` };
     }
@@ -278,6 +334,8 @@ function problemOf(route: DeclaredRoute): string | undefined {
     if (!parts.includes(p) && !(p in PATH_PARAMS)) return `${routeKey(route)}: HOW_TO_CALL cannot fill path parameter :${p}`;
   }
   if (shape.object?.in === 'path' && !params.includes('id')) return `${routeKey(route)}: HOW_TO_CALL says the object is in the path but there is no :id`;
+  if (shape.object?.in === 'query' && !shape.query) return `${routeKey(route)}: HOW_TO_CALL says the object is in the query but builds none`;
+  if (shape.object?.status && shape.object.kind !== 'record') return `${routeKey(route)}: only records have a status`;
   return undefined;
 }
 
@@ -360,6 +418,18 @@ interface World {
   /** A T1 user with records:write at A and B: may be put on shifts there. */
   cleaner: string;
   cleanerEmail: string;
+  /** The cleaners who make the world's records: T1's (records:write at A and B) and T2's; on no other shift. */
+  recorders: Record<'T1' | 'T2', { userId: string; token: string }>;
+  /** A task of checklists.T1 (for restroom areas, like every site's area). */
+  taskId: string;
+  /**
+   * A record at A, B or in T2 in the given status, on a shift of its own with the tenant's
+   * recorder assigned (by the owner) who clocked in manually just now (the shift is in the
+   * future: flagged, accepted), clocked out, and had it signed off by the owner. `record` is
+   * the stable one of that place and status (made once, on first use); `freshRecord` a new one.
+   */
+  record(where: 'A' | 'B' | 'T2', status: RecordStatus): Promise<string>;
+  freshRecord(where: 'A' | 'B' | 'T2', status: RecordStatus): Promise<string>;
   secrets: { K: string; KM: string };
   forgedToken: string;
   /** The documented 2xx status of each route (OpenAPI), keyed like HOW_TO_CALL. */
@@ -386,6 +456,7 @@ interface ObjectRef {
 describe('authorization matrix: every gateway route × every kind of caller', () => {
   let identity: RunningIdentity;
   let scheduling: RunningScheduling;
+  let records: RunningRecords;
   let gateway: RunningGateway;
   let db: Client;
   let world: World;
@@ -399,8 +470,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   }
 
   beforeAll(async () => {
-    [identity, scheduling] = await Promise.all([startIdentity(masterKey), startScheduling(masterKey)]);
-    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port });
+    [identity, scheduling, records] = await Promise.all([startIdentity(masterKey), startScheduling(masterKey), startRecords(masterKey)]);
+    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port, recordsPort: records.port });
     db = new Client({ connectionString: testDatabaseUrl() });
     await db.connect();
     const boot = bearer(gateway.bootstrapToken);
@@ -429,8 +500,10 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       const locationId = (await settled(() => call('POST', '/v1/locations', { headers: { ...headers, 'idempotency-key': key }, body }), 201)).locationId as string;
       return { locationId, ...(await area(headers, locationId)) };
     };
-    const checklist = async (headers: Record<string, string>) => ok<{ checklistId: string }>(await call('POST', '/v1/checklists', { headers, body: checklistBody() }), 201).checklistId;
-    const [A, B, L2, clT1, clT2] = await Promise.all([site(asO, 'Site A'), site(asO, 'Site B'), site(asO2, 'Site T2'), checklist(asO), checklist(asO2)]);
+    const checklistOf = async (headers: Record<string, string>) => ok<{ checklistId: string; tasks: Array<{ taskId: string }> }>(await call('POST', '/v1/checklists', { headers, body: checklistBody() }), 201);
+    const checklist = async (headers: Record<string, string>) => (await checklistOf(headers)).checklistId;
+    const [A, B, L2, T1List, clT2] = await Promise.all([site(asO, 'Site A'), site(asO, 'Site B'), site(asO2, 'Site T2'), checklistOf(asO), checklist(asO2)]);
+    const clT1 = T1List.checklistId;
     const symbols: Record<string, string> = { A: A.locationId, B: B.locationId };
     const places = (scope: LocationScope): LocationScope => (scope === 'all' ? 'all' : scope.map((p) => symbols[p] ?? p));
 
@@ -454,6 +527,13 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     const users = {} as World['users'];
     const userIds: UserCallerId[] = ['N', 'R', 'W', 'M', 'MA', 'D'];
     const cleaner = { email: freshEmail('cleaner'), userId: '' };
+    const recorder = async (headers: Record<string, string>, tenantId: string, locations: LocationScope) => {
+      const email = freshEmail('recorder');
+      const userId = await createUser(headers, email, PASSWORD);
+      await grant(headers, userId, 'records', 'write', locations);
+      return { userId, token: (await login(email, tenantId)).accessToken };
+    };
+    const [recorderT1, recorderT2] = await Promise.all([recorder(asO, o1.tenantId, ['A', 'B']), recorder(asO2, o2.tenantId, [L2.locationId])]);
     await Promise.all([
       ...userIds.map(async (id) => {
         const email = freshEmail(id.toLowerCase());
@@ -475,6 +555,21 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     const shift = async (headers: Record<string, string>, locationId: string, checklistId: string, cleanerIds: string[] = []) => {
       const [key, body] = [`matrix-shift-${randomUUID()}`, { locationId, checklistId, ...slot(), ...(cleanerIds.length ? { cleanerIds } : {}) }];
       return ((await settled(() => call('POST', '/v1/shifts', { headers: { ...headers, 'idempotency-key': key }, body }), 201)).shifts as Array<{ shiftId: string }>)[0].shiftId;
+    };
+    const makeRecord = async (where: 'A' | 'B' | 'T2', status: RecordStatus) => {
+      const [headers, cleanerOf, checklistId] = where === 'T2' ? [asO2, recorderT2, clT2] : [asO, recorderT1, clT1];
+      const shiftId = await shift(headers, { A, B, T2: L2 }[where].locationId, checklistId);
+      ok(await call('POST', `/v1/shifts/${shiftId}/assignments`, { headers, body: { cleanerId: cleanerOf.userId } }));
+      const recordId = ok<{ recordId: string }>(await call('POST', '/v1/records', { headers: bearer(cleanerOf.token), body: { shiftId, clockIn: manualClock() } }), 201).recordId;
+      if (status !== 'in_progress') ok(await call('POST', `/v1/records/${recordId}/clock-out`, { headers: bearer(cleanerOf.token), body: manualClock() }));
+      if (status === 'sealed') ok(await call('POST', `/v1/records/${recordId}/sign-off`, { headers }));
+      return recordId;
+    };
+    const stableRecords = new Map<string, Promise<string>>();
+    const stableRecord = (where: 'A' | 'B' | 'T2', status: RecordStatus) => {
+      const key = `${where} ${status}`;
+      if (!stableRecords.has(key)) stableRecords.set(key, makeRecord(where, status));
+      return stableRecords.get(key) as Promise<string>;
     };
     const keyGrants = (access: AccessLevel, locations: LocationScope) => MODULES.map((module) => ({ module, access, locations }));
     const [TA, TB, X2, SA, SB, S2, K, KM, keyT1, keyT2] = await Promise.all([
@@ -523,6 +618,10 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       checklists: { T1: clT1, T2: clT2 },
       cleaner: cleaner.userId,
       cleanerEmail: cleaner.email,
+      recorders: { T1: recorderT1, T2: recorderT2 },
+      taskId: T1List.tasks[0].taskId,
+      record: stableRecord,
+      freshRecord: makeRecord,
       secrets: { K: K.secret, KM: KM.secret },
       forgedToken: flipSignatureByte(o1.token),
       success,
@@ -540,6 +639,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   afterAll(async () => {
     await gateway?.close();
     await scheduling?.close();
+    await records?.close();
     await identity?.close();
     await db?.end();
   });
@@ -563,7 +663,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   /**
    * The object a case addresses: stable ones unless the call is expected to change it, then a
    * throwaway one at the same place (a fresh user reaching there, a fresh key, a fresh area of
-   * the location, a fresh shift at it, a fresh checklist).
+   * the location, a fresh shift at it, a fresh checklist, a fresh record there in the same status).
    */
   async function objectFor(object: NonNullable<RouteShape['object']>, target: TargetId, mutates: boolean): Promise<ObjectRef> {
     const where = target === 'other tenant' ? 'T2' : target === 'outside' ? 'B' : 'A';
@@ -586,6 +686,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       case 'checklist':
         if (target === 'other tenant') return { id: world.checklists.T2 };
         return { id: mutates ? await world.freshChecklist() : world.checklists.T1 };
+      case 'record':
+        return { id: await (mutates && where !== 'T2' ? world.freshRecord : world.record)(where, object.status ?? 'in_progress') };
       default: {
         const unknown: never = object.kind;
         throw new Error(`no targets for ${String(unknown)}`);
@@ -632,8 +734,9 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
         return object?.params?.[p] ?? PATH_PARAMS[p](world);
       });
       const body = shape.body ? await shape.body({ objectId: object?.id, world }) : undefined;
+      const query = shape.query ? `?${new URLSearchParams(shape.query({ objectId: object?.id, world })).toString()}` : '';
 
-      const res = await call(route.method, path, { headers: headersOf(caller), ...(body !== undefined ? { body } : {}) });
+      const res = await call(route.method, `${path}${query}`, { headers: headersOf(caller), ...(body !== undefined ? { body } : {}) });
 
       expect(res.status).toBeLessThan(500);
       const want = passes ? success : expectation.status;
@@ -643,7 +746,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
         why: expectation.why,
       });
       if (res.status >= 400) expectErrorShape(res);
-      const idField = shape.object?.in === 'path' ? OBJECT_KINDS[shape.object.kind].idField : undefined;
+      const idField = shape.object && shape.object.in !== 'body' ? OBJECT_KINDS[shape.object.kind].idField : undefined;
       if (passes && idField && res.body && typeof res.body === 'object' && idField in res.body) expect(res.body[idField]).toBe(object?.id);
     });
   });
@@ -699,6 +802,34 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       }
     });
 
+    it.each(scoped.map((c) => [c.label, c] as const))('GET /v1/records as %s lists only records at its records locations', async (_label, caller) => {
+      const [atA, atB, atT2] = await Promise.all([world.record('A', 'in_progress'), world.record('B', 'in_progress'), world.record('T2', 'in_progress')]);
+      const res = await call('GET', '/v1/records?limit=200', { headers: headersOf(caller) });
+      expect(res.status).toBe(200);
+      const items = res.body.items as Array<{ recordId: string; locationId: string }>;
+      const ids = items.map((r) => r.recordId);
+      expect(res.body.nextCursor).toBeNull();
+      expect(ids).not.toContain(atT2);
+      expect(ids.includes(atA)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.inside));
+      expect(ids.includes(atB)).toBe(scopeCovers(caller.scope ?? [], TARGET_REACH.outside));
+      for (const r of items) expect([r.recordId, covers(caller, [r.locationId])]).toEqual([r.recordId, true]);
+    });
+
+    it.each(scoped.flatMap((c) => (['inside', 'outside', 'other tenant'] as const).map((t) => [c.label, t, c] as const)))('GET /v1/records?locationId= as %s, %s its locations', async (_label, where, caller) => {
+      const place = where === 'other tenant' ? 'T2' : where === 'inside' ? 'A' : 'B';
+      const [locationId, recordId] = [world.sites[place].locationId, await world.record(place, 'in_progress')];
+      const res = await call('GET', `/v1/records?locationId=${locationId}&limit=200`, { headers: headersOf(caller) });
+      if (isLocated(where) && scopeCovers(caller.scope ?? [], TARGET_REACH[where])) {
+        expect(res.status).toBe(200);
+        const items = res.body.items as Array<{ recordId: string; locationId: string }>;
+        expect(items.map((r) => r.locationId).filter((l) => l !== locationId)).toEqual([]);
+        expect(items.map((r) => r.recordId)).toContain(recordId);
+      } else {
+        expect([res.status, res.body?.error?.code]).toEqual([404, 'location_not_found']);
+        expectErrorShape(res);
+      }
+    });
+
     // Identity accepts any string as a location in a grant; scheduling matches only location ids.
     it('a scheduling grant naming places that are not location ids lists nothing (never a 5xx)', async () => {
       const email = freshEmail('odd-grant');
@@ -719,6 +850,55 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       expect(ids).toContain(mine);
       expect(ids).not.toContain(world.shifts.A);
       for (const s of res.body.items as Array<{ cleanerIds: string[] }>) expect(s.cleanerIds).toContain(world.cleaner);
+    });
+  });
+
+  /**
+   * The other side of SERVICE_RULES: the matrix's callers are never a shift's cleaner nor a
+   * record's, so what only the cleaner may do (and what the cleaner may not) is checked here.
+   */
+  describe("record rules: the cleaner's side", () => {
+    const asCleaner = () => bearer(world.recorders.T1.token);
+    const view = async (recordId: string) => ok<{ shiftId: string; cleanerId: string; status: RecordStatus; flags: Array<{ code: string }> }>(await call('GET', `/v1/records/${recordId}`, { headers: bearer(world.owner.token) }));
+
+    it('the assigned cleaner starts a record once (a manual clock-in before the shift is flagged, not refused); a second clock-in → 409 already_clocked_in', async () => {
+      const recordId = await world.freshRecord('A', 'in_progress');
+      const record = await view(recordId);
+      expect(record).toMatchObject({ cleanerId: world.recorders.T1.userId, status: 'in_progress' });
+      expect(record.flags.map((f) => f.code).sort()).toEqual(['no_location_evidence', 'outside_shift_window']);
+      const again = await call('POST', '/v1/records', { headers: asCleaner(), body: { shiftId: record.shiftId, clockIn: manualClock() } });
+      expect([again.status, again.body?.error?.code]).toEqual([409, 'already_clocked_in']);
+      expectErrorShape(again);
+    });
+
+    it("the record's cleaner completes tasks and clocks out, but never inspects its own record (403 cannot_inspect_own_record)", async () => {
+      const recordId = await world.freshRecord('A', 'in_progress');
+      ok(await call('POST', `/v1/records/${recordId}/tasks`, { headers: asCleaner(), body: { taskId: world.taskId, areaId: world.sites.A.areaId, completedAt: now() } }));
+      expect(ok(await call('POST', `/v1/records/${recordId}/clock-out`, { headers: asCleaner(), body: manualClock() })).status).toBe('clocked_out');
+      const own = await call('POST', `/v1/records/${recordId}/inspection`, { headers: asCleaner(), body: { score: 100, method: { name: 'APPA', version: '3' }, items: [] } });
+      expect([own.status, own.body?.error?.code]).toEqual([403, 'cannot_inspect_own_record']);
+      expectErrorShape(own);
+    });
+
+    it('a record still in progress is not signed off (422 not_clocked_out), even by records:manage', async () => {
+      const res = await call('POST', `/v1/records/${await world.record('A', 'in_progress')}/sign-off`, { headers: bearer(world.users.M.token) });
+      expect([res.status, res.body?.error?.code]).toEqual([422, 'not_clocked_out']);
+      expectErrorShape(res);
+      expect((await view(await world.record('A', 'in_progress'))).status).toBe('in_progress');
+    });
+
+    it('before sealing, records:write corrects a record it does not clean; after sealing it needs records:manage', async () => {
+      const correction = { target: { version: 1, field: 'clockIn.at' }, value: new Date(Date.now() - 60_000).toISOString(), reason: 'The tablet clock was a minute fast' };
+      const open = await world.freshRecord('A', 'clocked_out');
+      ok(await call('POST', `/v1/records/${open}/corrections`, { headers: bearer(world.users.W.token), body: correction }));
+      const sealed = await call('POST', `/v1/records/${await world.record('A', 'sealed')}/corrections`, { headers: bearer(world.users.W.token), body: correction });
+      expect([sealed.status, sealed.body?.error?.code]).toEqual([403, 'sealed_record_needs_manage']);
+    });
+
+    it('the compliance report of an absent location → 404 location_not_found, even with records:read on all locations', async () => {
+      const res = await call('GET', `/v1/reports/compliance?locationId=${randomUUID()}&from=${encodeURIComponent(now())}&to=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`, { headers: bearer(world.users.MA.token) });
+      expect([res.status, res.body?.error?.code]).toEqual([404, 'location_not_found']);
+      expectErrorShape(res);
     });
   });
 

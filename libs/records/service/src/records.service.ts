@@ -58,7 +58,7 @@ export class RecordsService {
     const platformHead = () => this.platformStore.headPosition();
     const context = new JudgingContext(this.dataSource, this.contextProjection, platformHead);
     this.records = new RecordsHandler(this.recordsStore, context, cipher);
-    this.queries = new RecordQueriesHandler(this.recordsStore, this.dataSource, this.projection, recordsHead, cipher);
+    this.queries = new RecordQueriesHandler(this.recordsStore, this.dataSource, this.projection, recordsHead, cipher, { runner: this.contextProjection, head: platformHead });
     this.compliance = new ComplianceReportHandler(this.recordsStore, this.dataSource, [
       { runner: this.contextProjection, head: platformHead },
       { runner: this.projection, head: recordsHead },

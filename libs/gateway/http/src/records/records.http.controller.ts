@@ -118,6 +118,7 @@ export class RecordsHttpController {
   @Requires('records', 'read')
   @ApiOperation({ summary: 'Records in your locations by clock-in time (no totals)' })
   @ApiResponse({ status: 200, type: RecordPageDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'locationId absent, foreign or outside your records scope' })
   list(@Query() query: ListRecordsQueryDto, @Req() req: FastifyRequest): Promise<RecordPageDto> {
     return this.records.send(RECORDS_PATTERNS.list, { ...query }, requestMeta(req));
   }

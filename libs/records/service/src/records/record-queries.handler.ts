@@ -36,6 +36,8 @@ export class RecordQueriesHandler {
     private readonly projection: ProjectionRunner,
     private readonly committedHead: () => Promise<number>,
     private readonly cipher: PersonalDataCipher,
+    /** The judging-context read model (sites come from scheduling's events) and the head of its log. */
+    private readonly context: { runner: ProjectionRunner; head: () => Promise<number> },
   ) {}
 
   async get({ meta, body }: ServiceRequest<GetRecordRequest>): Promise<RecordView> {
@@ -93,7 +95,8 @@ export class RecordQueriesHandler {
     const where: string[] = [];
     if (body.locationId !== undefined) {
       const locationId = uuidOrUndefined(body.locationId);
-      if (!locationId || !caller.sees(locationId)) throw new NotFoundError('Location not found', 'location_not_found');
+      // Absent, foreign and out of scope alike: 404 (a tenant-wide caller too).
+      if (!locationId || !caller.sees(locationId) || !(await this.locationExists(caller.tenantId, locationId))) throw new NotFoundError('Location not found', 'location_not_found');
       where.push(`location_id = $${params.push(locationId)}::uuid`);
     } else if (caller.locations !== 'all') {
       where.push(`location_id = ANY($${params.push(caller.locations)}::uuid[])`);
@@ -131,6 +134,13 @@ export class RecordQueriesHandler {
       })),
       nextCursor: rows.length > limit && last ? encodeCursor(last.started_at, last.record_id) : null,
     };
+  }
+
+  /** Locations are scheduling's: records knows them from its judging context. */
+  private async locationExists(tenantId: string, locationId: string): Promise<boolean> {
+    await readModelAt(this.context.runner, await this.context.head());
+    const rows = (await this.dataSource.query('SELECT 1 FROM records_rm.locations WHERE location_id = $1 AND tenant_id = $2', [locationId, tenantId])) as unknown[];
+    return rows.length > 0;
   }
 
   private async readable(meta: RequestMeta, rawRecordId: string): Promise<{ recordId: string; events: RecordedEvent[] }> {

@@ -36,7 +36,8 @@ const CORRECTABLE: Partial<Record<RecordEvent['type'], Record<string, (v: unknow
 /**
  * A cleaning record: one cleaner on one shift, from clock-in to supervisor sign-off.
  * - Only a cleaner assigned to the shift records on it (403 `not_assigned`), once (409
- *   `already_clocked_in`); tasks, issues and clock-out are theirs alone (403 `not_record_cleaner`).
+ *   `already_clocked_in`); tasks and clock-out are theirs alone (403 `not_record_cleaner`);
+ *   anyone who may write records there (an inspector, a supervisor) may report an issue on it.
  * - Evidence is judged at capture: a scan code must belong to one of the location's areas (400
  *   `unknown_scan_code`); a GPS reading not clearly inside the geofence is flagged, and at a
  *   `refuse` location a clock-in with it is refused (422 `outside_geofence`); a manual clock-in
