@@ -30,6 +30,8 @@ export interface CommandOutcome<TState, TEvent extends DomainEvent> {
   version: number;
   /** True when an earlier run with the same Idempotency-Key had already stored the events. */
   replayed: boolean;
+  /** The stream as read for this decision; with `events` (when not replayed) it is the whole stream after the command. */
+  history: RecordedEvent[];
 }
 
 /**
@@ -88,6 +90,7 @@ export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
           state: foldEvents(this.decider, history as unknown as TEvent[]),
           version: history.length,
           replayed: true,
+          history,
         };
       }
     }
@@ -95,7 +98,7 @@ export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
     const decided = this.decider.decide(command, state);
     const expected: ExpectedVersion = history.length === 0 ? 'no_stream' : history.length;
     if (decided.length === 0) {
-      return { events: [], state, version: history.length, replayed: false };
+      return { events: [], state, version: history.length, replayed: false, history };
     }
     const toAppend: NewEvent[] = decided.map((event, index) => ({
       eventId: key ? uuidV5(`${context.tenantId}\u0000${streamId}\u0000${key}\u0000${index}`, IDEMPOTENT_EVENT_NS) : uuidV4(),
@@ -112,6 +115,7 @@ export class CommandHandler<TState, TCommand, TEvent extends DomainEvent> {
       state: newState,
       version: result.nextExpectedVersion,
       replayed: result.alreadyAppended,
+      history,
     };
   }
 }

@@ -117,6 +117,10 @@ export class ProjectionRunner {
    * nothing is applied twice and the checkpoint never moves backwards.
    */
   private async applyNextPage(): Promise<number> {
+    // Idle check without a transaction or a lock: nothing after our position means nothing after
+    // the committed checkpoint either (it is never behind ours), so there is no batch to take.
+    const peek = await this.store.readAll({ after: this.position, limit: 1, typePrefixes: this.projection.typePrefixes });
+    if (peek.length === 0) return 0;
     const { applied, reached } = await this.dataSource.transaction(async (manager) => {
       await manager.query('INSERT INTO projections.checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [this.projection.name]);
       const rows: Array<{ position: string | number }> = await manager.query('SELECT position FROM projections.checkpoints WHERE name = $1 FOR UPDATE', [this.projection.name]);

@@ -215,7 +215,8 @@ describe('CommandHandler on PostgresEventStore', () => {
 
       const outcome = await when(s, book('ann'));
 
-      expect(outcome).toEqual({ events: [], state: { status: 'open', shiftId: 'shift-1', capacity: 2, booked: ['ann'] }, version: 2, replayed: false });
+      expect(outcome).toEqual({ events: [], state: { status: 'open', shiftId: 'shift-1', capacity: 2, booked: ['ann'] }, version: 2, replayed: false, history: expect.any(Array) });
+      expect(outcome.history.map((e) => e.version)).toEqual([1, 2]);
       expect(await store.streamVersion(s.stream)).toBe(2);
     });
   });

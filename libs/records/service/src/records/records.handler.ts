@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidV5 } from 'uuid';
 import type { PersonalDataCipher } from '@custodian/crypto';
-import { commandContextOf, CommandHandler, ForbiddenError, foldEvents, NotFoundError, ValidationError, type EventStore, type RequestMeta, type ServiceRequest } from '@custodian/kernel';
+import { commandContextOf, CommandHandler, ForbiddenError, isCustodianError, NotFoundError, ValidationError, type EventStore, type RequestMeta, type ServiceRequest } from '@custodian/kernel';
 import { ModuleCaller, uuidOrUndefined } from '@custodian/platform';
 import {
   recordStreamId,
@@ -11,14 +11,15 @@ import {
   type CompleteTaskRequest,
   type CorrectRequest,
   type InspectRequest,
+  type CleaningStarted,
   type RecordEvent,
   type RecordRef,
   type RecordView,
   type ReportIssueRequest,
   type StartRecordRequest,
 } from '@custodian/records/contracts';
-import { recordDecider, type ClockReport, type RecordActor, type RecordCommand, type StartedRecord } from '@custodian/records/domain';
-import type { JudgingContext } from '../infra/judging-context';
+import { recordDecider, type ClockReport, type LocationContext, type RecordActor, type RecordCommand, type ShiftContext } from '@custodian/records/domain';
+import { CONTEXT_SENSITIVE_CODES, type JudgingContext } from '../infra/judging-context';
 import { recordSubject, recordViewOf } from './record-view';
 
 const RECORD_IDS = '9c2e4b71-6d3a-4f58-b0e9-2a7c1d5f3e86';
@@ -45,38 +46,42 @@ export class RecordsHandler {
     const caller = callerOf(meta);
     const shiftId = uuidOrUndefined(body.shiftId);
     if (!shiftId) throw new NotFoundError('Shift not found', 'shift_not_found');
-    const { shift, location } = await this.context.of(caller.tenantId, shiftId);
-    caller.requireAt(shift.locationId, 'write', () => new NotFoundError('Shift not found', 'shift_not_found'));
     const recordId = uuidV5(`${caller.tenantId}\u0000${shiftId}\u0000${caller.userId}`, RECORD_IDS);
-    return this.run(meta, caller, recordId, (now) => ({ type: 'StartCleaning', data: { tenantId: caller.tenantId, recordId, actor: actorOf(caller), now, shift, location, clockIn: clockReport(body.clockIn) } }));
+    return this.withContext(caller, shiftId, ({ shift, location }) => {
+      caller.requireAt(shift.locationId, 'write', () => new NotFoundError('Shift not found', 'shift_not_found'));
+      return this.run(meta, caller, recordId, (now) => ({ type: 'StartCleaning', data: { tenantId: caller.tenantId, recordId, actor: actorOf(caller), now, shift, location, clockIn: clockReport(body.clockIn) } }));
+    });
   }
 
   async completeTask({ meta, body }: ServiceRequest<CompleteTaskRequest>): Promise<RecordView> {
     const { caller, record } = await this.inScope(meta, body.recordId, 'write');
-    const { shift, location } = await this.context.of(caller.tenantId, record.shiftId);
     if (body.notes !== undefined && (typeof body.notes !== 'string' || body.notes.length > 2000)) throw new ValidationError('notes must be at most 2000 characters', { field: 'notes' });
     const notesEncrypted = body.notes ? await this.cipher.encrypt(caller.tenantId, recordSubject(record.recordId), body.notes) : null;
-    return this.run(meta, caller, record.recordId, (now) => ({
-      type: 'CompleteTask',
-      data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, shift, location, taskId: body.taskId, areaId: body.areaId, completedAt: body.completedAt, notesEncrypted, photoSha256: body.photoSha256 ?? null },
-    }));
+    return this.withContext(caller, record.shiftId, ({ shift, location }) =>
+      this.run(meta, caller, record.recordId, (now) => ({
+        type: 'CompleteTask',
+        data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, shift, location, taskId: body.taskId, areaId: body.areaId, completedAt: body.completedAt, notesEncrypted, photoSha256: body.photoSha256 ?? null },
+      })),
+    );
   }
 
   async reportIssue({ meta, body }: ServiceRequest<ReportIssueRequest>): Promise<RecordView> {
     const { caller, record } = await this.inScope(meta, body.recordId, 'write');
-    const { location } = await this.context.of(caller.tenantId, record.shiftId);
     if (typeof body.description !== 'string' || body.description.trim().length === 0 || body.description.length > 2000) throw new ValidationError('description must be 1-2000 characters', { field: 'description' });
     const descriptionEncrypted = await this.cipher.encrypt(caller.tenantId, recordSubject(record.recordId), body.description.trim());
-    return this.run(meta, caller, record.recordId, (now) => ({
-      type: 'ReportIssue',
-      data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, location, issueId: randomUUID(), areaId: body.areaId ?? null, category: body.category, descriptionEncrypted, reportedAt: body.reportedAt },
-    }));
+    return this.withContext(caller, record.shiftId, ({ location }) =>
+      this.run(meta, caller, record.recordId, (now) => ({
+        type: 'ReportIssue',
+        data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, location, issueId: randomUUID(), areaId: body.areaId ?? null, category: body.category, descriptionEncrypted, reportedAt: body.reportedAt },
+      })),
+    );
   }
 
   async clockOut({ meta, body }: ServiceRequest<ClockOutRequest>): Promise<RecordView> {
     const { caller, record } = await this.inScope(meta, body.recordId, 'write');
-    const { shift, location } = await this.context.of(caller.tenantId, record.shiftId);
-    return this.run(meta, caller, record.recordId, (now) => ({ type: 'ClockOut', data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, shift, location, clockOut: clockReport(body.clockOut) } }));
+    return this.withContext(caller, record.shiftId, ({ shift, location }) =>
+      this.run(meta, caller, record.recordId, (now) => ({ type: 'ClockOut', data: { tenantId: caller.tenantId, recordId: record.recordId, actor: actorOf(caller), now, shift, location, clockOut: clockReport(body.clockOut) } })),
+    );
   }
 
   async inspect({ meta, body }: ServiceRequest<InspectRequest>): Promise<RecordView> {
@@ -102,23 +107,38 @@ export class RecordsHandler {
     }));
   }
 
-  /** A record of the caller's tenant at a location in scope at `level`; 404 otherwise. */
-  private async inScope(meta: RequestMeta, rawRecordId: string, level: 'read' | 'write'): Promise<{ caller: ModuleCaller; record: StartedRecord }> {
+  /**
+   * A record of the caller's tenant at a location in scope at `level`; 404 otherwise. Reads only
+   * the first event (who, where, which shift: never changed); the command handler reads the rest.
+   */
+  private async inScope(meta: RequestMeta, rawRecordId: string, level: 'read' | 'write'): Promise<{ caller: ModuleCaller; record: CleaningStarted['data'] }> {
     const caller = callerOf(meta);
     const notFound = () => new NotFoundError('Record not found', 'record_not_found');
     const recordId = uuidOrUndefined(rawRecordId);
     if (!recordId) throw notFound();
-    const events = await this.store.readStream(recordStreamId(recordId));
-    const state = foldEvents(recordDecider, events.map((e) => upcastRecordsEvent(e)));
-    if (state.status === 'none' || state.tenantId !== caller.tenantId) throw notFound();
-    caller.requireAt(state.locationId, level, notFound);
-    return { caller, record: state };
+    const [first] = await this.store.readStream(recordStreamId(recordId), { limit: 1 });
+    if (!first || first.tenantId !== caller.tenantId || first.type !== 'records.CleaningStarted') throw notFound();
+    const record = upcastRecordsEvent(first) as CleaningStarted;
+    caller.requireAt(record.data.locationId, level, notFound);
+    return { caller, record: record.data };
   }
 
+  /** Runs `work` on the judging context as it is; once more on a surely current one if refused for a reason staleness could explain. */
+  private async withContext<T>(caller: ModuleCaller, shiftId: string, work: (ctx: { shift: ShiftContext; location: LocationContext }) => Promise<T>): Promise<T> {
+    try {
+      return await work(await this.context.of(caller.tenantId, shiftId, { current: false }));
+    } catch (error) {
+      if (!isCustodianError(error) || !CONTEXT_SENSITIVE_CODES.has(error.code)) throw error;
+      return work(await this.context.of(caller.tenantId, shiftId, { current: true }));
+    }
+  }
+
+  /** Decides and appends; the answer is folded from the stream the decision read plus what it appended. */
   private async run(meta: RequestMeta, caller: ModuleCaller, recordId: string, command: (now: string) => RecordCommand): Promise<RecordView> {
     const now = this.clock();
-    await this.records.handle(recordStreamId(recordId), command(now.toISOString()), commandContextOf(meta, caller.tenantId, now, caller.actorId));
-    const view = await recordViewOf(await this.store.readStream(recordStreamId(recordId)), this.cipher, null);
+    const outcome = await this.records.handle(recordStreamId(recordId), command(now.toISOString()), commandContextOf(meta, caller.tenantId, now, caller.actorId));
+    const events = outcome.replayed ? await this.store.readStream(recordStreamId(recordId)) : [...outcome.history, ...outcome.events];
+    const view = await recordViewOf(events, this.cipher, null);
     if (!view) throw new NotFoundError('Record not found', 'record_not_found');
     return view;
   }
