@@ -30,6 +30,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@custodian/platform';
 import { openBenchDatabase } from './lib/bench-database';
+import { readyChecksUp } from './lib/platform-processes';
 import { formatBenchTable, writeBenchResults, type BenchMetrics, type BenchUnit } from './lib/results';
 
 const REVOCATIONS = envCount('BENCH_REVOCATIONS', 200);
@@ -154,7 +155,8 @@ async function waitUntilReady(gateway: Gateway, deadline: number): Promise<void>
     const dead = services.find((s) => s.exitCode !== undefined);
     if (dead) throw new Error(`${dead.name} exited (${dead.exitCode}) during start-up`);
     try {
-      if ((await gateway.call('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200) return;
+      // This benchmark starts identity only: ready = identity answers and the access-change feed is followed.
+      if (readyChecksUp((await gateway.call('GET', '/health/ready', { timeoutMs: 2_000 })).text, ['identity', 'gateway.access-feed'])) return;
     } catch {
       /* not listening yet */
     }

@@ -515,7 +515,7 @@ async function main(): Promise<void> {
     processes.start('gateway', 'apps/gateway/src/main.ts', { ...identity, ...scheduling, HOST: '127.0.0.1', PORT: String(gatewayPort), CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken });
     gateway = new GatewayClient('gateway', gatewayPort, CONCURRENCY, REQUEST_TIMEOUT_MS);
     const started = Date.now();
-    await waitUntilReady(gateway, processes, started + READY_TIMEOUT_MS);
+    await waitUntilReady(gateway, processes, started + READY_TIMEOUT_MS, ['identity', 'scheduling', 'gateway.access-feed']);
     log(`identity on :${identityPort}, scheduling on :${schedulingPort}, gateway on :${gatewayPort}: ready in ${seconds(Date.now() - started)}`);
 
     const monday = firstMonday(new Date());

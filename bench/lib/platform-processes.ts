@@ -177,20 +177,36 @@ export class GatewayClient {
   }
 }
 
-/** Polls the gateway's /health/ready until 200; throws when a service dies or the deadline (epoch ms) passes. */
-export async function waitUntilReady(gateway: GatewayClient, processes: PlatformProcesses, deadline: number): Promise<void> {
+/**
+ * Polls the gateway's /health/ready until the readiness checks named in `needs` are up (a
+ * benchmark starts only the services it uses; without `needs`, until the whole platform is
+ * ready: 200); throws when a service dies or the deadline (epoch ms) passes.
+ */
+export async function waitUntilReady(gateway: GatewayClient, processes: PlatformProcesses, deadline: number, needs?: readonly string[]): Promise<void> {
   const started = Date.now();
   while (Date.now() < deadline) {
     const dead = processes.dead();
     if (dead) throw new Error(`${dead.name} exited (${dead.exitCode}) during start-up`);
     try {
-      if ((await gateway.call('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200) return;
+      const res = await gateway.call('GET', '/health/ready', { timeoutMs: 2_000 });
+      if (!needs && res.status === 200) return;
+      if (needs && readyChecksUp(res.text, needs)) return;
     } catch {
       /* not listening yet */
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`gateway ${gateway.name} was not ready within ${((deadline - started) / 1000).toFixed(0)} s`);
+}
+
+/** True when the readiness body lists every check in `needs` as up. */
+export function readyChecksUp(body: string, needs: readonly string[]): boolean {
+  try {
+    const checks = (JSON.parse(body) as { checks?: Array<{ name: string; status: string }> }).checks ?? [];
+    return needs.every((name) => checks.some((c) => c.name === name && c.status === 'up'));
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight; stops taking new items once one throws, then rethrows. */
