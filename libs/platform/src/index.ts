@@ -8,3 +8,4 @@ export * from './lib/process';
 export * from './lib/messaging/serve';
 export * from './lib/paging';
 export * from './lib/messaging/module-caller';
+export * from './lib/messaging/tcp-microservice';

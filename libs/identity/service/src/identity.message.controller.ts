@@ -24,15 +24,15 @@ import {
   type TransferOwnershipRequest,
   type UserRef,
 } from '@custodian/identity/contracts';
-import { serve } from '@custodian/platform';
-import { IdentityService, LOGGER } from './identity.service';
+import { SERVICE_LOGGER, serve } from '@custodian/platform';
+import { IdentityService } from './identity.service';
 
 /** The identity service's message patterns (gateway → identity over TCP). */
 @Controller()
 export class IdentityMessageController {
   constructor(
     private readonly service: IdentityService,
-    @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(SERVICE_LOGGER) private readonly logger: LoggerService,
   ) {}
 
   @MessagePattern(IDENTITY_PATTERNS.createTenant)

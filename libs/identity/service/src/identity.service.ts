@@ -30,7 +30,6 @@ import { UserQueriesHandler } from './users/user-queries.handler';
 import { IDENTITY_READ_MODEL_ENTITIES } from './read-model/identity.entities';
 import { identityProjection } from './read-model/identity.projection';
 
-export const LOGGER = Symbol('LOGGER');
 const storeTracer = tracer('custodian.event-store');
 
 /**

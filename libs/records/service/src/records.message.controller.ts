@@ -1,7 +1,7 @@
 import { Controller, Inject, type LoggerService } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { ServiceRequest } from '@custodian/kernel';
-import { serve } from '@custodian/platform';
+import { SERVICE_LOGGER, serve } from '@custodian/platform';
 import {
   RECORDS_PATTERNS,
   type ClockOutRequest,
@@ -15,14 +15,14 @@ import {
   type ReportIssueRequest,
   type StartRecordRequest,
 } from '@custodian/records/contracts';
-import { RECORDS_LOGGER, RecordsService } from './records.service';
+import { RecordsService } from './records.service';
 
 /** The records service's message patterns (gateway → records over TCP). */
 @Controller()
 export class RecordsMessageController {
   constructor(
     private readonly service: RecordsService,
-    @Inject(RECORDS_LOGGER) private readonly logger: LoggerService,
+    @Inject(SERVICE_LOGGER) private readonly logger: LoggerService,
   ) {}
 
   @MessagePattern(RECORDS_PATTERNS.health)

@@ -15,7 +15,6 @@ import { RecordQueriesHandler } from './records/record-queries.handler';
 import { RecordsHandler } from './records/records.handler';
 import { ComplianceReportHandler } from './reports/compliance-report.handler';
 
-export const RECORDS_LOGGER = Symbol('RECORDS_LOGGER');
 const storeTracer = tracer('custodian.event-store');
 
 /** A store the records service can wait on for read-your-writes. */

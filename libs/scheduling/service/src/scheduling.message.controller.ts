@@ -1,7 +1,7 @@
 import { Controller, Inject, type LoggerService } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { ServiceRequest } from '@custodian/kernel';
-import { serve } from '@custodian/platform';
+import { SERVICE_LOGGER, serve } from '@custodian/platform';
 import {
   SCHEDULING_PATTERNS,
   type AddAreaRequest,
@@ -22,14 +22,14 @@ import {
   type ScheduleShiftsRequest,
   type ShiftRef,
 } from '@custodian/scheduling/contracts';
-import { SCHEDULING_LOGGER, SchedulingService } from './scheduling.service';
+import { SchedulingService } from './scheduling.service';
 
 /** The scheduling service's message patterns (gateway → scheduling over TCP). */
 @Controller()
 export class SchedulingMessageController {
   constructor(
     private readonly service: SchedulingService,
-    @Inject(SCHEDULING_LOGGER) private readonly logger: LoggerService,
+    @Inject(SERVICE_LOGGER) private readonly logger: LoggerService,
   ) {}
 
   @MessagePattern(SCHEDULING_PATTERNS.health)

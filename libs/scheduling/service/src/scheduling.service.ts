@@ -16,7 +16,6 @@ import { CleanerEligibility } from './shifts/cleaner-eligibility';
 import { ShiftQueriesHandler } from './shifts/shift-queries.handler';
 import { ShiftsHandler } from './shifts/shifts.handler';
 
-export const SCHEDULING_LOGGER = Symbol('SCHEDULING_LOGGER');
 const storeTracer = tracer('custodian.event-store');
 
 /**
