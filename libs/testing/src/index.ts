@@ -3,3 +3,4 @@ export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@custodian/p
 export * from './lib/wait-for';
 export * from './lib/decider-spec';
 export * from './lib/json-schema-check';
+export * from './lib/event-fixtures';

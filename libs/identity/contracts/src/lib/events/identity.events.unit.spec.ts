@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAgainstSchema } from '@custodian/testing';
+import { checkAgainstSchema, describeEventContract } from '@custodian/testing';
 import type { LoginFailureReason, IdentityEvent, IdentityEventType, SessionRevocationReason } from './identity.events';
-import { IDENTITY_EVENT_TYPES, isIdentityEventType } from './identity.events';
+import { IDENTITY_EVENT_TYPES } from './identity.events';
 import { IDENTITY_EVENT_SCHEMAS } from './identity.schemas';
 import { upcastIdentityEvent } from './identity.upcast';
 import type { AccessLevel, Module } from '../access';
@@ -14,94 +14,12 @@ import type { AccessLevel, Module } from '../access';
  */
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
-const FIXTURE_NAME = /^(identity\.[A-Za-z]+)\.v(\d+)\.json$/;
 
-type Fixture = { file: string; type: string; version: number; json: Record<string, unknown> };
 
-function loadFixtures(): Fixture[] {
-  return readdirSync(FIXTURES)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => {
-      const match = FIXTURE_NAME.exec(file);
-      if (!match) throw new Error(`Fixture ${file} is not named <type>.v<version>.json`);
-      const json = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Record<string, unknown>;
-      return { file, type: match[1], version: Number(match[2]), json };
-    });
-}
-
-function schemaFor(type: string, version: number): Record<string, unknown> | undefined {
-  if (!isIdentityEventType(type)) return undefined;
-  const versions: Readonly<Record<number, Record<string, unknown>>> = IDENTITY_EVENT_SCHEMAS[type];
-  return versions[version];
-}
-
-function dataSchemaOf(schema: Record<string, unknown>): { required: readonly string[]; properties: Record<string, unknown> } {
-  return (schema['properties'] as Record<string, unknown>)['data'] as { required: readonly string[]; properties: Record<string, unknown> };
-}
-
-const fixtures = loadFixtures();
-
-describe('identity event fixtures', () => {
-  it('has a v1 fixture for every published event type', () => {
-    const present = new Set(fixtures.map((f) => `${f.type}.v${f.version}`));
-    const missing = IDENTITY_EVENT_TYPES.filter((type) => !present.has(`${type}.v1`));
-    expect(missing).toEqual([]);
-  });
-
-  it('has a schema for every type and version a fixture names', () => {
-    const orphans = fixtures.filter((f) => schemaFor(f.type, f.version) === undefined).map((f) => f.file);
-    expect(orphans).toEqual([]);
-  });
-
-  describe.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, fixture) => {
-    const schema = schemaFor(fixture.type, fixture.version) as Record<string, unknown>;
-
-    it('names its type and schema version as the file does', () => {
-      expect(fixture.json['type']).toBe(fixture.type);
-      expect(fixture.json['schemaVersion']).toBe(fixture.version);
-      expect(Object.keys(fixture.json).sort()).toEqual(['data', 'schemaVersion', 'type']);
-    });
-
-    it('carries exactly the data keys the schema requires', () => {
-      const data = fixture.json['data'] as Record<string, unknown>;
-      expect(Object.keys(data).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-    });
-
-    it('is valid against its JSON schema', () => {
-      expect(checkAgainstSchema(schema, fixture.json)).toEqual([]);
-    });
-
-    it('is read by the current code as the current version', () => {
-      const event = upcastIdentityEvent(fixture.json as Pick<IdentityEvent, 'type' | 'schemaVersion' | 'data'>);
-      expect(event.type).toBe(fixture.type);
-      expect(event.schemaVersion).toBe(1);
-      expect(event.data).toEqual(fixture.json['data']);
-    });
-
-    // The schema check must catch a broken event, or the tests above would prove nothing.
-    it('is rejected by its schema once broken', () => {
-      const data = fixture.json['data'] as Record<string, unknown>;
-      for (const key of dataSchemaOf(schema).required) {
-        const { [key]: _dropped, ...without } = data;
-        expect(checkAgainstSchema(schema, { ...fixture.json, data: without })).toContain(`$.data: missing required ${key}`);
-      }
-      expect(checkAgainstSchema(schema, { ...fixture.json, data: { ...data, extra: 'x' } })).toContain(
-        '$.data: unexpected property extra',
-      );
-      expect(checkAgainstSchema(schema, { ...fixture.json, schemaVersion: 99 })).not.toEqual([]);
-      expect(checkAgainstSchema(schema, { ...fixture.json, type: 'identity.Other' })).not.toEqual([]);
-    });
-  });
-});
+// The fixture and schema contract every context keeps (libs/testing); this context's own rules follow.
+describeEventContract({ context: 'identity', fixturesDir: FIXTURES, types: IDENTITY_EVENT_TYPES, schemas: IDENTITY_EVENT_SCHEMAS, upcast: (e) => upcastIdentityEvent(e) });
 
 describe('identity event schemas', () => {
-  it.each(IDENTITY_EVENT_TYPES.map((t) => [t]))('%s v1 is a closed draft 2020-12 object schema', (type) => {
-    const schema = schemaFor(type, 1) as Record<string, unknown>;
-    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema['additionalProperties']).toBe(false);
-    expect(dataSchemaOf(schema)).toMatchObject({ additionalProperties: false });
-    expect(Object.keys(dataSchemaOf(schema).properties).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-  });
 
   it('accepts both forms of a location scope and rejects an empty list', () => {
     const schema = IDENTITY_EVENT_SCHEMAS['identity.ModuleAccessGranted'][1];

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAgainstSchema } from '@custodian/testing';
+import { checkAgainstSchema, describeEventContract } from '@custodian/testing';
 import type { ClockMethod, CorrectionTarget, Flag, FlagCode, GeoReading, InspectionItem, ScoringMethod } from '../vocabulary';
 import { CLOCK_METHODS, FLAG_CODES } from '../vocabulary';
 import type { ClockEvidence, RecordEvent, RecordsEventType } from './records.events';
@@ -15,106 +15,17 @@ import { upcastRecordsEvent } from './records.upcast';
  */
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
-const FIXTURE_NAME = /^(records\.[A-Za-z]+)\.v(\d+)\.json$/;
 
 type Json = Record<string, unknown>;
-type Fixture = { file: string; type: string; version: number; json: Json };
 
 function check(schema: Json, value: unknown, path = '$'): string[] {
   return checkAgainstSchema(schema, value, path);
 }
 
-function loadFixtures(): Fixture[] {
-  return readdirSync(FIXTURES)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => {
-      const match = FIXTURE_NAME.exec(file);
-      if (!match) throw new Error(`Fixture ${file} is not named <type>.v<version>.json`);
-      const json = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Json;
-      return { file, type: match[1], version: Number(match[2]), json };
-    });
-}
-
-function schemaFor(type: string, version: number): Json | undefined {
-  if (!isRecordsEventType(type)) return undefined;
-  const versions: Readonly<Record<number, Json>> = RECORDS_EVENT_SCHEMAS[type];
-  return Object.prototype.hasOwnProperty.call(versions, version) ? versions[version] : undefined;
-}
-
-function dataSchemaOf(schema: Json): { required: readonly string[]; properties: Json } {
-  return (schema['properties'] as Json)['data'] as { required: readonly string[]; properties: Json };
-}
-
-const fixtures = loadFixtures();
-
-describe('records event fixtures', () => {
-  it('has a v1 fixture for every published event type', () => {
-    const present = new Set(fixtures.map((f) => `${f.type}.v${f.version}`));
-    const missing = RECORDS_EVENT_TYPES.filter((type) => !present.has(`${type}.v1`));
-    expect(missing).toEqual([]);
-  });
-
-  it('has a schema for every type and version a fixture names', () => {
-    const orphans = fixtures.filter((f) => schemaFor(f.type, f.version) === undefined).map((f) => f.file);
-    expect(orphans).toEqual([]);
-  });
-
-  describe.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, fixture) => {
-    const schema = schemaFor(fixture.type, fixture.version) as Json;
-
-    it('names its type and schema version as the file does', () => {
-      expect(fixture.json['type']).toBe(fixture.type);
-      expect(fixture.json['schemaVersion']).toBe(fixture.version);
-      expect(Object.keys(fixture.json).sort()).toEqual(['data', 'schemaVersion', 'type']);
-    });
-
-    it('carries exactly the data keys the schema requires', () => {
-      const data = fixture.json['data'] as Json;
-      expect(Object.keys(data).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-    });
-
-    it('is valid against its JSON schema', () => {
-      expect(check(schema, fixture.json)).toEqual([]);
-    });
-
-    it('is read by the current code as the current version', () => {
-      const event = upcastRecordsEvent(fixture.json as Pick<RecordEvent, 'type' | 'schemaVersion' | 'data'>);
-      expect(event.type).toBe(fixture.type);
-      expect(event.schemaVersion).toBe(1);
-      expect(event.data).toEqual(fixture.json['data']);
-    });
-
-    // The schema check must catch a broken event, or the tests above would prove nothing.
-    it('is rejected by its schema once broken', () => {
-      const data = fixture.json['data'] as Json;
-      for (const key of dataSchemaOf(schema).required) {
-        const { [key]: _dropped, ...without } = data;
-        expect(check(schema, { ...fixture.json, data: without })).toContain(`$.data: missing required ${key}`);
-      }
-      expect(check(schema, { ...fixture.json, data: { ...data, extra: 'x' } })).toContain('$.data: unexpected property extra');
-      expect(check(schema, { ...fixture.json, schemaVersion: 99 })).not.toEqual([]);
-      expect(check(schema, { ...fixture.json, type: 'records.Other' })).not.toEqual([]);
-      expect(check(schema, { ...fixture.json, data: { ...data, tenantId: '' } })).toEqual(['$.data.tenantId: shorter than 1']);
-      expect(check(schema, { ...fixture.json, data: { ...data, recordId: null } })).toEqual(['$.data.recordId: expected string, got null']);
-    });
-  });
-});
+// The fixture and schema contract every context keeps (libs/testing); this context's own rules follow.
+describeEventContract({ context: 'records', fixturesDir: FIXTURES, types: RECORDS_EVENT_TYPES, schemas: RECORDS_EVENT_SCHEMAS, upcast: (e) => upcastRecordsEvent(e) });
 
 describe('records event schemas', () => {
-  it.each(RECORDS_EVENT_TYPES.map((t) => [t]))('%s v1 is a closed draft 2020-12 object schema', (type) => {
-    const schema = schemaFor(type, 1) as Json;
-    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema['$id']).toBe(`urn:custodian:event:${type}:v1`);
-    expect(schema['additionalProperties']).toBe(false);
-    expect(dataSchemaOf(schema)).toMatchObject({ additionalProperties: false });
-    expect(Object.keys(dataSchemaOf(schema).properties).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-  });
-
-  it('lists every type once', () => {
-    expect(new Set(RECORDS_EVENT_TYPES).size).toBe(RECORDS_EVENT_TYPES.length);
-    expect(RECORDS_EVENT_TYPES).toHaveLength(7);
-    expect(Object.keys(RECORDS_EVENT_SCHEMAS).sort()).toEqual([...RECORDS_EVENT_TYPES].sort());
-  });
 
   it('keeps the published clock methods and flag codes', () => {
     expect(CLOCK_METHODS).toEqual(['qr', 'nfc', 'gps', 'manual']);
@@ -128,6 +39,10 @@ describe('records event schemas: field rules', () => {
     const base = fixture(type);
     return check(RECORDS_EVENT_SCHEMAS[type][1], { ...base, data: { ...base.data, ...data } });
   };
+  it.each(RECORDS_EVENT_TYPES.map((t) => [t]))('%s refuses a record id that is not a string', (type) => {
+    expect(checkData(type, { recordId: null })).toEqual(['$.data.recordId: expected string, got null']);
+  });
+
   const started = fixture('records.CleaningStarted').data;
   const clockIn = started['clockIn'] as ClockEvidence;
   const geo = clockIn.geo as GeoReading;

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAgainstSchema } from '@custodian/testing';
+import { checkAgainstSchema, describeEventContract } from '@custodian/testing';
 import type { ChecklistTask, ClockInPolicy, Geofence, PinnedChecklist, ScanMethod, Sensitivity } from '../vocabulary';
 import type { SchedulingEvent, SchedulingEventType } from './scheduling.events';
 import { isSchedulingEventType, SCHEDULING_EVENT_TYPES } from './scheduling.events';
@@ -14,106 +14,15 @@ import { upcastSchedulingEvent } from './scheduling.upcast';
  */
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
-const FIXTURE_NAME = /^(scheduling\.[A-Za-z]+)\.v(\d+)\.json$/;
 
 type Json = Record<string, unknown>;
-type Fixture = { file: string; type: string; version: number; json: Json };
 
 function check(schema: Json, value: unknown, path = '$'): string[] {
   return checkAgainstSchema(schema, value, path);
 }
 
-function loadFixtures(): Fixture[] {
-  return readdirSync(FIXTURES)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => {
-      const match = FIXTURE_NAME.exec(file);
-      if (!match) throw new Error(`Fixture ${file} is not named <type>.v<version>.json`);
-      const json = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Json;
-      return { file, type: match[1], version: Number(match[2]), json };
-    });
-}
-
-function schemaFor(type: string, version: number): Json | undefined {
-  if (!isSchedulingEventType(type)) return undefined;
-  const versions: Readonly<Record<number, Json>> = SCHEDULING_EVENT_SCHEMAS[type];
-  return versions[version];
-}
-
-function dataSchemaOf(schema: Json): { required: readonly string[]; properties: Json } {
-  return (schema['properties'] as Json)['data'] as { required: readonly string[]; properties: Json };
-}
-
-const fixtures = loadFixtures();
-
-describe('scheduling event fixtures', () => {
-  it('has a v1 fixture for every published event type', () => {
-    const present = new Set(fixtures.map((f) => `${f.type}.v${f.version}`));
-    const missing = SCHEDULING_EVENT_TYPES.filter((type) => !present.has(`${type}.v1`));
-    expect(missing).toEqual([]);
-  });
-
-  it('has a schema for every type and version a fixture names', () => {
-    const orphans = fixtures.filter((f) => schemaFor(f.type, f.version) === undefined).map((f) => f.file);
-    expect(orphans).toEqual([]);
-  });
-
-  describe.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, fixture) => {
-    const schema = schemaFor(fixture.type, fixture.version) as Json;
-
-    it('names its type and schema version as the file does', () => {
-      expect(fixture.json['type']).toBe(fixture.type);
-      expect(fixture.json['schemaVersion']).toBe(fixture.version);
-      expect(Object.keys(fixture.json).sort()).toEqual(['data', 'schemaVersion', 'type']);
-    });
-
-    it('carries exactly the data keys the schema requires', () => {
-      const data = fixture.json['data'] as Json;
-      expect(Object.keys(data).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-    });
-
-    it('is valid against its JSON schema', () => {
-      expect(check(schema, fixture.json)).toEqual([]);
-    });
-
-    it('is read by the current code as the current version', () => {
-      const event = upcastSchedulingEvent(fixture.json as Pick<SchedulingEvent, 'type' | 'schemaVersion' | 'data'>);
-      expect(event.type).toBe(fixture.type);
-      expect(event.schemaVersion).toBe(1);
-      expect(event.data).toEqual(fixture.json['data']);
-    });
-
-    // The schema check must catch a broken event, or the tests above would prove nothing.
-    it('is rejected by its schema once broken', () => {
-      const data = fixture.json['data'] as Json;
-      for (const key of dataSchemaOf(schema).required) {
-        const { [key]: _dropped, ...without } = data;
-        expect(check(schema, { ...fixture.json, data: without })).toContain(`$.data: missing required ${key}`);
-      }
-      expect(check(schema, { ...fixture.json, data: { ...data, extra: 'x' } })).toContain('$.data: unexpected property extra');
-      expect(check(schema, { ...fixture.json, schemaVersion: 99 })).not.toEqual([]);
-      expect(check(schema, { ...fixture.json, type: 'scheduling.Other' })).not.toEqual([]);
-      expect(check(schema, { ...fixture.json, data: { ...data, tenantId: '' } })).toEqual(['$.data.tenantId: shorter than 1']);
-    });
-  });
-});
-
-describe('scheduling event schemas', () => {
-  it.each(SCHEDULING_EVENT_TYPES.map((t) => [t]))('%s v1 is a closed draft 2020-12 object schema', (type) => {
-    const schema = schemaFor(type, 1) as Json;
-    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema['$id']).toBe(`urn:custodian:event:${type}:v1`);
-    expect(schema['additionalProperties']).toBe(false);
-    expect(dataSchemaOf(schema)).toMatchObject({ additionalProperties: false });
-    expect(Object.keys(dataSchemaOf(schema).properties).sort()).toEqual([...dataSchemaOf(schema).required].sort());
-  });
-
-  it('lists every type once', () => {
-    expect(new Set(SCHEDULING_EVENT_TYPES).size).toBe(SCHEDULING_EVENT_TYPES.length);
-    expect(SCHEDULING_EVENT_TYPES).toHaveLength(14);
-    expect(Object.keys(SCHEDULING_EVENT_SCHEMAS).sort()).toEqual([...SCHEDULING_EVENT_TYPES].sort());
-  });
-});
+// The fixture and schema contract every context keeps (libs/testing); this context's own rules follow.
+describeEventContract({ context: 'scheduling', fixturesDir: FIXTURES, types: SCHEDULING_EVENT_TYPES, schemas: SCHEDULING_EVENT_SCHEMAS, upcast: (e) => upcastSchedulingEvent(e) });
 
 describe('scheduling event schemas: field rules', () => {
   const fixture = (type: SchedulingEventType) => JSON.parse(readFileSync(join(FIXTURES, `${type}.v1.json`), 'utf8')) as { type: string; schemaVersion: number; data: Json };
