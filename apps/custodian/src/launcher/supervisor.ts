@@ -53,23 +53,25 @@ export class Supervisor {
     });
   }
 
+  /**
+   * Stops the services in the reverse of their start order, each before the next: the gateway
+   * (started last) stops taking requests before the services it calls go away.
+   */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      [...this.children.entries()].map(
-        ([name, child]) =>
-          new Promise<void>((resolve) => {
-            const killer = setTimeout(() => {
-              this.log(`${name} did not stop in 10 s; killing it`);
-              child.kill('SIGKILL');
-            }, 10_000);
-            child.once('exit', () => {
-              clearTimeout(killer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    for (const [name, child] of [...this.children.entries()].reverse()) {
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const killer = setTimeout(() => {
+          this.log(`${name} did not stop in 10 s; killing it`);
+          child.kill('SIGKILL');
+        }, 10_000);
+        child.once('exit', () => {
+          clearTimeout(killer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    }
   }
 }
