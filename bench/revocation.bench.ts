@@ -23,14 +23,10 @@
  * that does not start or dies, an unexpected API answer). Traffic goes to 127.0.0.1 only, every
  * wait is bounded, and the child processes are stopped on exit, error, SIGINT and SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '@custodian/platform';
 import { openBenchDatabase } from './lib/bench-database';
-import { readyChecksUp } from './lib/platform-processes';
+import { freePorts, GatewayClient, percentile, PlatformProcesses, round2, waitUntilReady } from './lib/platform-processes';
 import { formatBenchTable, writeBenchResults, type BenchMetrics, type BenchUnit } from './lib/results';
 
 const REVOCATIONS = envCount('BENCH_REVOCATIONS', 200);
@@ -51,10 +47,6 @@ const TARGET_P99_MS = 250;
 const MODULE = 'users';
 const PROBE_PATH = '/v1/users?limit=1';
 
-const ROOT = join(__dirname, '..');
-const REGISTER = join(ROOT, 'tools/register.cjs');
-/** Lines of each service's output kept for the error report. */
-const OUTPUT_TAIL_LINES = 40;
 
 const log = (message: string) => process.stderr.write(`[bench:revocation] ${message}\n`);
 
@@ -67,153 +59,7 @@ function envCount(name: string, fallback: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child processes
-
-interface Service {
-  name: string;
-  child: ChildProcess;
-  /** The last lines the process wrote (stdout and stderr). */
-  tail: string[];
-  /** Lines written at all (LOG_LEVEL=warn: anything is worth a look). */
-  lines: number;
-  exited: Promise<void>;
-  exitCode: number | null | undefined;
-}
-
-const services: Service[] = [];
-
-function startService(name: string, entry: string, env: Record<string, string>): Service {
-  const child = spawn(process.execPath, ['-r', REGISTER, join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const service: Service = {
-    name,
-    child,
-    tail: [],
-    lines: 0,
-    exitCode: undefined,
-    exited: new Promise<void>((resolve) => child.once('exit', () => resolve())),
-  };
-  child.once('exit', (code, signal) => (service.exitCode = code ?? (signal ? -1 : null)));
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      service.lines++;
-      service.tail.push(line);
-      if (service.tail.length > OUTPUT_TAIL_LINES) service.tail.shift();
-    }
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  services.push(service);
-  return service;
-}
-
-/** SIGTERM every child still running, SIGKILL what is left after `graceMs`. */
-async function stopServices(graceMs: number): Promise<void> {
-  await Promise.all(
-    services.map(async (s) => {
-      if (s.exitCode !== undefined) return;
-      s.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const killed = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          log(`${s.name} did not stop within ${graceMs} ms: killing it`);
-          s.child.kill('SIGKILL');
-          resolve();
-        }, graceMs);
-      });
-      await Promise.race([s.exited, killed]);
-      clearTimeout(timer);
-    }),
-  );
-}
-
-// Last resort (an uncaught error, process.exit from the signal handler): nothing outlives us.
-process.on('exit', () => {
-  for (const s of services) if (s.exitCode === undefined) s.child.kill('SIGKILL');
-});
-
-function serviceReport(): string {
-  return services
-    .map((s) => `--- ${s.name} (${s.exitCode === undefined ? 'running' : `exited ${s.exitCode}`}), last ${s.tail.length} of ${s.lines} lines:\n${s.tail.join('\n')}`)
-    .join('\n');
-}
-
-/** Distinct free ports (freePort releases each one, so two calls could in theory agree). */
-async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  for (let attempt = 0; ports.size < count && attempt < 50; attempt++) ports.add(await freePort());
-  if (ports.size < count) throw new Error(`could not find ${count} distinct free ports`);
-  return [...ports];
-}
-
-async function waitUntilReady(gateway: Gateway, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const dead = services.find((s) => s.exitCode !== undefined);
-    if (dead) throw new Error(`${dead.name} exited (${dead.exitCode}) during start-up`);
-    try {
-      // This benchmark starts identity only: ready = identity answers and the access-change feed is followed.
-      if (readyChecksUp((await gateway.call('GET', '/health/ready', { timeoutMs: 2_000 })).text, ['identity', 'gateway.access-feed'])) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gateway ${gateway.name} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // HTTP
-
-interface Reply {
-  status: number;
-  text: string;
-}
-
-/** One gateway, reached over its own keep-alive connection (sequential requests reuse it). */
-class Gateway {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-  constructor(
-    readonly name: string,
-    readonly port: number,
-  ) {}
-
-  call(method: string, path: string, opts: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<Reply> {
-    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = {};
-    if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    return new Promise<Reply>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.setTimeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${path} on gateway ${this.name}: no answer within ${opts.timeoutMs ?? REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  /** A call that must answer `expected`; returns the parsed JSON body. */
-  async json<T>(method: string, path: string, expected: number, opts: { token?: string; body?: unknown } = {}): Promise<T> {
-    const reply = await this.call(method, path, opts);
-    if (reply.status !== expected) throw new Error(`${method} ${path} on gateway ${this.name} answered ${reply.status}, expected ${expected}: ${reply.text.slice(0, 500)}`);
-    return (reply.text ? JSON.parse(reply.text) : {}) as T;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
 
 interface Poll {
   /** ms from the start of polling until the wanted answer arrived; null when it did not within the bound. */
@@ -229,7 +75,7 @@ interface Poll {
  * Polls `path` on `gateway` as `token`, back to back, until it answers `wanted` (then the time
  * since `startedAt`) or `timeoutMs` passes. `still` is the answer expected until then.
  */
-async function pollUntil(gateway: Gateway, token: string, wanted: number, still: number, startedAt: number, timeoutMs: number): Promise<Poll> {
+async function pollUntil(gateway: GatewayClient, token: string, wanted: number, still: number, startedAt: number, timeoutMs: number): Promise<Poll> {
   const unexpected = new Map<number, number>();
   const deadline = startedAt + timeoutMs;
   let requests = 0;
@@ -314,18 +160,12 @@ class Phase {
   }
 }
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-const round2 = (v: number) => Math.round(v * 100) / 100;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const seconds = (v: number) => `${(v / 1000).toFixed(1)} s`;
 
 interface Actors {
-  a: Gateway;
-  b: Gateway;
+  a: GatewayClient;
+  b: GatewayClient;
   ownerToken: string;
   userId: string;
   userToken: string;
@@ -386,7 +226,7 @@ async function disablePhase(x: Actors): Promise<Phase> {
   return phase;
 }
 
-async function setUp(a: Gateway, b: Gateway, bootstrapToken: string): Promise<Actors> {
+async function setUp(a: GatewayClient, b: GatewayClient, bootstrapToken: string): Promise<Actors> {
   const password = `bench-${randomBytes(12).toString('base64url')}`;
   const tenant = await a.json<{ tenantId: string; ownerId: string }>('POST', '/v1/tenants', 201, {
     token: bootstrapToken,
@@ -463,20 +303,23 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase({ log, prefix: 'custodian_bench_revocation' });
   log(`PostgreSQL: ${db.source}; database ${db.name}`);
   // Registered first, so it runs last of the cleanups but before the database is dropped.
-  db.onCleanup(() => stopServices(4_000));
-  const gateways: Gateway[] = [];
+  const processes = new PlatformProcesses(log);
+  db.onCleanup(() => processes.stop(4_000));
+  const gateways: GatewayClient[] = [];
   try {
     const [identityPort, portA, portB] = await freePorts(3);
     const bootstrapToken = randomBytes(32).toString('base64url');
     const identity = { IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: String(identityPort) };
-    startService('identity', 'apps/identity/src/main.ts', { ...identity, DATABASE_URL: db.url, CUSTODIAN_MASTER_KEY: randomBytes(32).toString('base64') });
-    startService('gateway-a', 'apps/gateway/src/main.ts', { ...identity, HOST: '127.0.0.1', PORT: String(portA), CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken });
-    startService('gateway-b', 'apps/gateway/src/main.ts', { ...identity, HOST: '127.0.0.1', PORT: String(portB), CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken });
-    const a = new Gateway('A', portA);
-    const b = new Gateway('B', portB);
+    processes.start('identity', 'apps/identity/src/main.ts', { ...identity, DATABASE_URL: db.url, CUSTODIAN_MASTER_KEY: randomBytes(32).toString('base64') });
+    processes.start('gateway-a', 'apps/gateway/src/main.ts', { ...identity, HOST: '127.0.0.1', PORT: String(portA), CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken });
+    processes.start('gateway-b', 'apps/gateway/src/main.ts', { ...identity, HOST: '127.0.0.1', PORT: String(portB), CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken });
+    const a = new GatewayClient('A', portA, 4, REQUEST_TIMEOUT_MS);
+    const b = new GatewayClient('B', portB, 4, REQUEST_TIMEOUT_MS);
     gateways.push(a, b);
     const started = Date.now();
-    await Promise.all([waitUntilReady(a, started + READY_TIMEOUT_MS), waitUntilReady(b, started + READY_TIMEOUT_MS)]);
+    // This benchmark starts identity only: ready = identity answers and the access-change feed is followed.
+    const needs = ['identity', 'gateway.access-feed'];
+    await Promise.all([waitUntilReady(a, processes, started + READY_TIMEOUT_MS, needs), waitUntilReady(b, processes, started + READY_TIMEOUT_MS, needs)]);
     log(`identity on :${identityPort}, gateway A on :${portA}, gateway B on :${portB}: ready in ${seconds(Date.now() - started)}`);
 
     const actors = await setUp(a, b, bootstrapToken);
@@ -485,17 +328,14 @@ async function main(): Promise<void> {
     const disable = await disablePhase(actors);
     log(`disable: ${disable.summary()}`);
 
-    for (const s of services) {
-      if (s.exitCode !== undefined) throw new Error(`${s.name} exited (${s.exitCode}) during the run`);
-      if (s.lines > 0) log(`${s.name} logged ${s.lines} warning/error line(s); last: ${s.tail[s.tail.length - 1].slice(0, 300)}`);
-    }
+    processes.checkHealthy('during the run');
     const metrics = metricsOf(revoke, disable);
     const path = writeBenchResults('revocation', metrics, undefined, { postgres: db.source });
     process.stdout.write(`\nRevocation benchmark — identity + 2 gateways, PostgreSQL: ${db.source}\n\n${table(metrics)}\n\nwritten ${path}\n`);
   } catch (error) {
     // After an interrupt the failures are the interruption's: the signal handler cleans up and exits 130/143.
     if (!db.interrupted) {
-      log(`failed; service output:\n${serviceReport()}`);
+      log(`failed; service output:\n${processes.report()}`);
       throw error;
     }
   } finally {
