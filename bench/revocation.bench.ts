@@ -26,11 +26,11 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { openBenchDatabase } from './lib/bench-database';
-import { freePorts, GatewayClient, percentile, PlatformProcesses, round2, waitUntilReady } from './lib/platform-processes';
+import { envInt, freePorts, GatewayClient, ms, percentile, PlatformProcesses, round2, seconds, waitUntilReady } from './lib/platform-processes';
 import { formatBenchTable, writeBenchResults, type BenchMetrics, type BenchUnit } from './lib/results';
 
-const REVOCATIONS = envCount('BENCH_REVOCATIONS', 200);
-const DISABLES = envCount('BENCH_DISABLES', 50);
+const REVOCATIONS = envInt('BENCH_REVOCATIONS', 200, 1, 10_000);
+const DISABLES = envInt('BENCH_DISABLES', 50, 1, 10_000);
 /** Unmeasured grant/revoke rounds first: connections open, code paths warm. */
 const WARMUP_ROUNDS = 5;
 /** Longest wait for a change to show on B before the iteration counts as a failure. */
@@ -50,13 +50,6 @@ const PROBE_PATH = '/v1/users?limit=1';
 
 const log = (message: string) => process.stderr.write(`[bench:revocation] ${message}\n`);
 
-function envCount(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`${name} must be an integer from 1 to 10000 (got ${JSON.stringify(raw)})`);
-  return n;
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -160,8 +153,6 @@ class Phase {
   }
 }
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const seconds = (v: number) => `${(v / 1000).toFixed(1)} s`;
 
 interface Actors {
   a: GatewayClient;

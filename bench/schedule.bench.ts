@@ -34,7 +34,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { openBenchDatabase } from './lib/bench-database';
-import { ascending, forEachBounded, freePorts, GatewayClient, percentile, PlatformProcesses, round2, waitUntilReady } from './lib/platform-processes';
+import { ascending, envInt, forEachBounded, freePorts, GatewayClient, ms, percentile, PlatformProcesses, round2, seconds, waitUntilReady } from './lib/platform-processes';
 import { formatBenchTable, writeBenchResults, type BenchMetrics } from './lib/results';
 
 const CONCURRENCY = envInt('BENCH_CONCURRENCY', 8, 1, 64);
@@ -73,16 +73,7 @@ const READY_TIMEOUT_MS = 90_000;
 
 const log = (message: string) => process.stderr.write(`[bench:schedule] ${message}\n`);
 
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  return n;
-}
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const seconds = (v: number) => `${(v / 1000).toFixed(1)} s`;
 
 // ---------------------------------------------------------------------------------------------
 // The timetable

@@ -235,3 +235,15 @@ export function percentile(sorted: readonly number[], q: number): number {
 
 export const ascending = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
 export const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** An integer setting from the environment, or `fallback`; out of [min, max] throws naming the variable. */
+export function envInt(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+export const ms = (v: number): string => `${v.toFixed(1)} ms`;
+export const seconds = (v: number): string => `${(v / 1000).toFixed(1)} s`;

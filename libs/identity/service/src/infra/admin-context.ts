@@ -11,10 +11,3 @@ export async function adminContext(authority: AuthorityReader, meta: RequestMeta
   const actor = await authority.actorOf(meta);
   return { tenantId: actor.tenantId, authority: actor.authority, now, ctx: commandContext(meta, actor.tenantId, now, actor.authority.id) };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A well-formed id, or undefined: a malformed id names nothing, so callers answer 404 as for any absent object. */
-export function uuidOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value.toLowerCase()) ? value.toLowerCase() : undefined;
-}

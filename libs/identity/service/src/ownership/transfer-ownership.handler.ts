@@ -1,6 +1,7 @@
 import { userStreamId, type ServiceRequest, type TransferOwnershipRequest, type TransferOwnershipResponse } from '@custodian/identity/contracts';
 import { ForbiddenError, NotFoundError } from '@custodian/kernel';
-import { adminContext, uuidOrUndefined } from '../infra/admin-context';
+import { adminContext } from '../infra/admin-context';
+import { uuidOrUndefined } from '@custodian/platform';
 import type { AuthorityReader } from '../infra/authority';
 import type { IdentityCommands } from '../infra/identity-store';
 

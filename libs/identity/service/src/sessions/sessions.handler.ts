@@ -13,7 +13,7 @@ import {
   type ServiceRequest,
 } from '@custodian/identity/contracts';
 import { activeUser, sha256Hex, type AuthorityReader } from '../infra/authority';
-import { uuidOrUndefined } from '../infra/admin-context';
+import { uuidOrUndefined } from '@custodian/platform';
 import { commandContextOf as commandContext } from '@custodian/kernel';
 import type { IdentityCommands } from '../infra/identity-store';
 import type { PasswordHasher } from '../infra/password-hasher';

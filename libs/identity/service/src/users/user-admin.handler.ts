@@ -1,7 +1,8 @@
 import { userStreamId, type AccessLevel, type Module, type DeleteGrantRequest, type GrantsResponse, type PutGrantRequest, type ServiceRequest, type UserRef, type UserStatusResponse } from '@custodian/identity/contracts';
 import { grantsOf, userStatusOf, type RegisteredUser, type UserCommand, type UserState } from '@custodian/identity/domain';
 import { NotFoundError } from '@custodian/kernel';
-import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
+import { adminContext, type AdminContext } from '../infra/admin-context';
+import { uuidOrUndefined } from '@custodian/platform';
 import type { AuthorityReader } from '../infra/authority';
 import type { IdentityCommands } from '../infra/identity-store';
 

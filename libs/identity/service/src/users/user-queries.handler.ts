@@ -1,7 +1,8 @@
 import { grantOn, isModule, type ListUsersRequest, type ListUsersResponse, type ServiceRequest, type UserRef, type UserView, type GrantsResponse } from '@custodian/identity/contracts';
 import { ForbiddenError, NotFoundError, ValidationError } from '@custodian/kernel';
 import type { ProjectionRunner } from '@custodian/projections';
-import { adminContext, uuidOrUndefined, type AdminContext } from '../infra/admin-context';
+import { adminContext, type AdminContext } from '../infra/admin-context';
+import { uuidOrUndefined } from '@custodian/platform';
 import type { AuthorityReader } from '../infra/authority';
 import type { UserDirectory } from './user-directory';
 import { readModelAt } from '@custodian/projections';
