@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { bool, createLogger, defineConfig, int, list, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string } from '@custodian/platform';
 import { createGatewayApp, GatewayConfig } from '@custodian/gateway/http';
 
@@ -13,6 +15,12 @@ const schema = defineConfig({
   SCHEDULING_PORT: port({ default: 4002 }),
   RECORDS_HOST: string({ default: '127.0.0.1' }),
   RECORDS_PORT: port({ default: 4003 }),
+  AUDIT_HOST: string({ default: '127.0.0.1' }),
+  AUDIT_PORT: port({ default: 4004 }),
+  /** This process's own activity spool directory (durable; one per gateway process). */
+  ACTIVITY_SPOOL_DIR: string({ optional: true }),
+  /** Names this gateway in the activity log. */
+  GATEWAY_ID: string({ optional: true }),
   SERVICE_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 10_000 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
@@ -27,7 +35,11 @@ runMain(async () => {
   const config = new GatewayConfig(env.HOST, env.PORT, env.CUSTODIAN_BOOTSTRAP_TOKEN, { host: env.IDENTITY_HOST, port: env.IDENTITY_PORT }, env.SERVICE_TIMEOUT_MS, 1024 * 1024, env.TRUSTED_PROXIES, {
     host: env.SCHEDULING_HOST,
     port: env.SCHEDULING_PORT,
-  }, { host: env.RECORDS_HOST, port: env.RECORDS_PORT });
+  }, { host: env.RECORDS_HOST, port: env.RECORDS_PORT }, { host: env.AUDIT_HOST, port: env.AUDIT_PORT }, {
+    spoolDir: env.ACTIVITY_SPOOL_DIR ?? join('.custodian', 'activity-spool', `gateway-${env.PORT}`),
+    shipIntervalMs: 250,
+    gatewayId: env.GATEWAY_ID ?? `${hostname()}:${env.PORT}`,
+  });
   const app = await createGatewayApp(config, new NestJsonLogger(log));
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host}:${config.port}` }, 'gateway listening');

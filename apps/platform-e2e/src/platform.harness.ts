@@ -6,6 +6,7 @@ export { routesOf } from '@custodian/gateway/http';
 import { IdentityConfig, startIdentityService, type IdentityService } from '@custodian/identity/service';
 import { SchedulingConfig, startSchedulingService, type SchedulingService } from '@custodian/scheduling/service';
 import { RecordsConfig, startRecordsService, type RecordsService } from '@custodian/records/service';
+import { AuditConfig, DEFAULT_SECURITY_RULES, startAuditService, type AuditService, type SecurityRules } from '@custodian/audit/service';
 import { createLogger, freePort, NestJsonLogger } from '@custodian/platform';
 import { testDatabaseUrl, waitFor } from '@custodian/testing';
 
@@ -25,16 +26,27 @@ export async function startGateway(
   identityPort: number,
   bootstrapToken = randomBytes(24).toString('base64url'),
   trustedProxies: string[] = [],
-  { waitReady = true, schedulingPort, recordsPort }: { waitReady?: boolean; schedulingPort?: number; recordsPort?: number } = {},
+  {
+    waitReady = true,
+    schedulingPort,
+    recordsPort,
+    auditPort,
+    spoolDir,
+  }: { waitReady?: boolean; schedulingPort?: number; recordsPort?: number; auditPort?: number; spoolDir?: string } = {},
 ): Promise<RunningGateway> {
   const scheduling = { host: '127.0.0.1', port: schedulingPort ?? (await freePort()) };
   const records = { host: '127.0.0.1', port: recordsPort ?? (await freePort()) };
-  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling, records);
+  const audit = { host: '127.0.0.1', port: auditPort ?? (await freePort()) };
+  const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling, records, audit, {
+    spoolDir,
+    shipIntervalMs: 100,
+    gatewayId: 'e2e-gateway',
+  });
   const app = await createGatewayApp(config, quietLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   // Ready = identity and the services this suite started answer, and the access-change feed is followed.
-  const needed = ['identity', 'gateway.access-feed', ...(schedulingPort ? ['scheduling'] : []), ...(recordsPort ? ['records'] : [])];
+  const needed = ['identity', 'gateway.access-feed', ...(schedulingPort ? ['scheduling'] : []), ...(recordsPort ? ['records'] : []), ...(auditPort ? ['audit', 'gateway.blocklist-feed'] : [])];
   if (waitReady) await waitFor(async () => (checksUp((await http('GET', `${url}/health/ready`)).body, needed) ? true : undefined), 15_000, 20, 'the gateway to be ready');
   return { app, url, bootstrapToken, close: () => app.close() };
 }
@@ -54,6 +66,31 @@ export interface RunningRecords {
 export async function startRecords(masterKey: Buffer, port?: number): Promise<RunningRecords> {
   const p = port ?? (await freePort());
   const running = await startRecordsService(new RecordsConfig(testDatabaseUrl(), masterKey, '127.0.0.1', p), quietLogger());
+  return { service: running.service, port: p, close: running.close };
+}
+
+export interface RunningAudit {
+  service: AuditService;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The audit service in this process on a free port, on the run's test database. Checkpoints
+ * every 200 ms by default (tests wait on them); rules as configured, defaults otherwise.
+ */
+export async function startAudit(masterKey: Buffer, identityPort: number, options: { port?: number; rules?: Partial<SecurityRules>; checkpointIntervalMs?: number } = {}): Promise<RunningAudit> {
+  const p = options.port ?? (await freePort());
+  const config = new AuditConfig(
+    testDatabaseUrl(),
+    masterKey,
+    '127.0.0.1',
+    p,
+    { host: '127.0.0.1', port: identityPort },
+    { origin: 'custodian-e2e', checkpointIntervalMs: options.checkpointIntervalMs ?? 200, checkpointEvents: 10_000 },
+    { ...DEFAULT_SECURITY_RULES, ...options.rules },
+  );
+  const running = await startAuditService(config, quietLogger());
   return { service: running.service, port: p, close: running.close };
 }
 

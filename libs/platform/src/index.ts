@@ -9,3 +9,4 @@ export * from './lib/messaging/serve';
 export * from './lib/paging';
 export * from './lib/messaging/module-caller';
 export * from './lib/messaging/tcp-microservice';
+export * from './lib/messaging/service-client';

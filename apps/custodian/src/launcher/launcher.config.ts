@@ -14,5 +14,6 @@ export const launcherSchema = defineConfig({
   IDENTITY_PORT: port({ default: 4001 }),
   SCHEDULING_PORT: port({ default: 4002 }),
   RECORDS_PORT: port({ default: 4003 }),
+  AUDIT_PORT: port({ default: 4004 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
 });

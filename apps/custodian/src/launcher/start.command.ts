@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { generateMasterKey, parseMasterKey } from '@custodian/crypto';
 import { ConfigError, freePort, loadConfig, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@custodian/platform';
@@ -14,7 +14,7 @@ const warn = (line: string) => process.stderr.write(`[custodian] WARNING: ${line
 /**
  * `custodian start`: the whole platform on one machine. Without DATABASE_URL it runs an
  * embedded PostgreSQL under CUSTODIAN_DATA_DIR (reused by the next start); each service (identity,
- * scheduling, records, gateway) runs
+ * scheduling, records, audit, gateway) runs
  * as its own process and applies its own migrations; prints the URLs and bootstrap token once
  * the gateway is ready. SIGINT/SIGTERM stop the services, then PostgreSQL.
  */
@@ -76,14 +76,19 @@ export async function startCommand(env: NodeJS.ProcessEnv): Promise<void> {
     env: { ...common, DATABASE_URL: databaseUrl, CUSTODIAN_MASTER_KEY: masterKey, RECORDS_HOST: '127.0.0.1', RECORDS_PORT: String(cfg.RECORDS_PORT) },
   });
   supervisor.start({
+    name: 'audit',
+    entry: 'apps/audit/src/main.ts',
+    env: { ...common, DATABASE_URL: databaseUrl, CUSTODIAN_MASTER_KEY: masterKey, AUDIT_HOST: '127.0.0.1', AUDIT_PORT: String(cfg.AUDIT_PORT), IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: String(cfg.IDENTITY_PORT) },
+  });
+  supervisor.start({
     name: 'gateway',
     entry: 'apps/gateway/src/main.ts',
-    env: { ...common, PORT: String(cfg.PORT), HOST: cfg.HOST, CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: String(cfg.IDENTITY_PORT), SCHEDULING_HOST: '127.0.0.1', SCHEDULING_PORT: String(cfg.SCHEDULING_PORT), RECORDS_HOST: '127.0.0.1', RECORDS_PORT: String(cfg.RECORDS_PORT) },
+    env: { ...common, PORT: String(cfg.PORT), HOST: cfg.HOST, CUSTODIAN_BOOTSTRAP_TOKEN: bootstrapToken, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: String(cfg.IDENTITY_PORT), SCHEDULING_HOST: '127.0.0.1', SCHEDULING_PORT: String(cfg.SCHEDULING_PORT), RECORDS_HOST: '127.0.0.1', RECORDS_PORT: String(cfg.RECORDS_PORT), AUDIT_HOST: '127.0.0.1', AUDIT_PORT: String(cfg.AUDIT_PORT), ACTIVITY_SPOOL_DIR: join(dataDir, 'activity-spool', `gateway-${cfg.PORT}`) },
   });
 
   const base = `http://${cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST}:${cfg.PORT}`;
   if (!(await waitUntilReady(`${base}/health/ready`, READY_TIMEOUT_MS))) {
-    await shutdown(`the platform was not ready within ${READY_TIMEOUT_MS / 1000} s (is port ${cfg.PORT}, ${cfg.IDENTITY_PORT}, ${cfg.SCHEDULING_PORT} or ${cfg.RECORDS_PORT} in use?)`, 1);
+    await shutdown(`the platform was not ready within ${READY_TIMEOUT_MS / 1000} s (is port ${cfg.PORT}, ${cfg.IDENTITY_PORT}, ${cfg.SCHEDULING_PORT}, ${cfg.RECORDS_PORT} or ${cfg.AUDIT_PORT} in use?)`, 1);
     return;
   }
   say('ready');

@@ -11,6 +11,7 @@ import { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ErrorFilter } from './http/error.filter';
 import { StrictValidationPipe } from './http/validation.pipe';
+import { ActivityRecorder } from './activity/activity-recorder';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -51,6 +52,12 @@ export async function createGatewayApp(config: GatewayConfig, logger: LoggerServ
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new ErrorFilter(logger));
   app.enableShutdownHooks();
+  // Every request's activity, allowed or denied, once its reply is sent (see ActivityRecorder).
+  const recorder = app.get(ActivityRecorder);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    recorder.record(req, reply);
+    done();
+  });
 
   const missing = undeclaredRoutes(app);
   if (missing.length > 0) throw new Error(`Routes without an access declaration (deny by default): ${missing.join(', ')}`);

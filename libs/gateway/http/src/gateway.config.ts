@@ -21,5 +21,13 @@ export class GatewayConfig {
     readonly scheduling: { host: string; port: number } = { host: '127.0.0.1', port: 4002 },
     /** Where the records service listens. */
     readonly records: { host: string; port: number } = { host: '127.0.0.1', port: 4003 },
+    /** Where the audit service listens (activity log, ledger, security monitor, incidents). */
+    readonly audit: { host: string; port: number } = { host: '127.0.0.1', port: 4004 },
+    /**
+     * The activity spool: a directory only this gateway process writes (one per process), where
+     * each request's activity waits until the audit service has it. Unset: a fresh temporary
+     * directory (tests); the launcher and deployments always set it.
+     */
+    readonly activity: { spoolDir?: string; shipIntervalMs: number; gatewayId: string } = { shipIntervalMs: 250, gatewayId: 'gateway' },
   ) {}
 }

@@ -23,6 +23,11 @@ import { RECORDS_TRANSPORT, RecordsClient } from './records/records.client';
 import { RecordsHttpController } from './records/records.http.controller';
 import { ReportsHttpController } from './records/reports.http.controller';
 import { CreateTenantHttpController } from './tenants/create-tenant.http.controller';
+import { AUDIT_TRANSPORT, AuditClient } from './audit/audit.client';
+import { AuditHttpController, LedgerOperatorHttpController } from './audit/audit.http.controller';
+import { ActivityRecorder } from './activity/activity-recorder';
+import { BlocklistCache } from './security/blocklist-cache';
+import { IncidentsHttpController, SecurityHttpController } from './security/security.http.controller';
 
 /** Every HTTP route of the public API. */
 @Module({})
@@ -44,6 +49,10 @@ export class GatewayModule {
         ShiftsHttpController,
         RecordsHttpController,
         ReportsHttpController,
+        AuditHttpController,
+        LedgerOperatorHttpController,
+        SecurityHttpController,
+        IncidentsHttpController,
         JwksHttpController,
         HealthHttpController,
       ],
@@ -64,6 +73,13 @@ export class GatewayModule {
           useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.records.host, port: config.records.port } }),
         },
         RecordsClient,
+        {
+          provide: AUDIT_TRANSPORT,
+          useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.audit.host, port: config.audit.port } }),
+        },
+        AuditClient,
+        ActivityRecorder,
+        BlocklistCache,
         AccessTokenVerifier,
         PrincipalCache,
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -23,6 +23,8 @@ import {
   type RotateApiKeyRequest,
   type TransferOwnershipRequest,
   type UserRef,
+  type SecuritySuspendUserRequest,
+  type SecurityRevokeApiKeyRequest,
 } from '@custodian/identity/contracts';
 import { SERVICE_LOGGER, serve } from '@custodian/platform';
 import { IdentityService } from './identity.service';
@@ -154,5 +156,15 @@ export class IdentityMessageController {
   @MessagePattern(IDENTITY_PATTERNS.health)
   health(@Payload() request: ServiceRequest<Record<string, never>>) {
     return serve(IDENTITY_PATTERNS.health, request, this.logger, (): Promise<HealthResponse> => this.service.health());
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.securitySuspendUser)
+  securitySuspendUser(@Payload() r: ServiceRequest<SecuritySuspendUserRequest>) {
+    return serve(IDENTITY_PATTERNS.securitySuspendUser, r, this.logger, (q) => this.service.securityActions.suspendUser(q));
+  }
+
+  @MessagePattern(IDENTITY_PATTERNS.securityRevokeApiKey)
+  securityRevokeApiKey(@Payload() r: ServiceRequest<SecurityRevokeApiKeyRequest>) {
+    return serve(IDENTITY_PATTERNS.securityRevokeApiKey, r, this.logger, (q) => this.service.securityActions.revokeApiKey(q));
   }
 }

@@ -18,6 +18,7 @@ import { TokenIssuer } from './infra/token-issuer';
 import { LoginHandler } from './login/login.handler';
 import { MeHandler } from './me/me.handler';
 import { AccessChangeFeed } from './access/access-change-feed';
+import { SecurityActionsHandler } from './security/security-actions.handler';
 import { PrincipalHandler } from './access/principal.handler';
 import { ApiKeysHandler } from './api-keys/api-keys.handler';
 import { AuthorityReader } from './infra/authority';
@@ -55,6 +56,7 @@ export class IdentityService {
   readonly userAdmin: UserAdminHandler;
   readonly ownership: TransferOwnershipHandler;
   readonly apiKeys: ApiKeysHandler;
+  readonly securityActions: SecurityActionsHandler;
 
   constructor(
     private readonly config: IdentityConfig,
@@ -94,6 +96,7 @@ export class IdentityService {
     this.userAdmin = new UserAdminHandler(commands, this.authority);
     this.ownership = new TransferOwnershipHandler(commands, this.authority);
     this.apiKeys = new ApiKeysHandler(commands, this.authority, this.dataSource, this.projection, committedHead);
+    this.securityActions = new SecurityActionsHandler(commands);
   }
 
   /** Applies the schema this service needs (as the connection's owner role), then starts projecting. */

@@ -11,6 +11,12 @@ export interface Caller {
 
 export interface CustodianRequest extends FastifyRequest {
   caller?: Caller;
+  /** Set by the AccessGuard when the bootstrap token was presented and accepted. */
+  bootstrap?: boolean;
+  /** "<Controller>.<handler>" of the matched route (set by the AccessGuard), for the activity log. */
+  operation?: string;
+  /** The error code of the reply, when it is an error (set by the ErrorFilter). */
+  errorCode?: string;
 }
 
 export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {

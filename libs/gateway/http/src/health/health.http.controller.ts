@@ -10,6 +10,9 @@ import { SchedulingClient } from '../scheduling/scheduling.client';
 import { SCHEDULING_PATTERNS } from '@custodian/scheduling/contracts';
 import { RECORDS_PATTERNS } from '@custodian/records/contracts';
 import { RecordsClient } from '../records/records.client';
+import { AUDIT_PATTERNS } from '@custodian/audit/contracts';
+import { AuditClient } from '../audit/audit.client';
+import { BlocklistCache } from '../security/blocklist-cache';
 
 class CheckDto {
   @ApiProperty() name!: string;
@@ -30,6 +33,8 @@ export class HealthHttpController {
     private readonly principals: PrincipalCache,
     private readonly scheduling: SchedulingClient,
     private readonly records: RecordsClient,
+    private readonly audit: AuditClient,
+    private readonly blocklist: BlocklistCache,
   ) {}
 
   @Get('live')
@@ -42,7 +47,7 @@ export class HealthHttpController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness: every service answers and reaches its database, and the access-change feed is followed' })
+  @ApiOperation({ summary: 'Readiness: every service answers and reaches its database, and the access-change feed is followed (audit and the blocklist feed are reported, not gating: activity is spooled while audit is down)' })
   @ApiResponse({ status: 200, type: HealthResponseDto })
   @ApiResponse({ status: 503, type: HealthResponseDto })
   async ready(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
@@ -65,11 +70,21 @@ export class HealthHttpController {
     } catch (error) {
       checks.push({ name: 'records', status: 'down', detail: error instanceof Error ? error.message : String(error) });
     }
+    // Audit is reported but does not gate readiness: while it is down requests are served and
+    // their activity waits in the durable spool (the blocklist keeps its last known state).
+    const informational: CheckDto[] = [];
+    try {
+      const audit = await this.audit.send(AUDIT_PATTERNS.health, {}, requestMeta(req));
+      informational.push({ name: 'audit', status: audit.status }, ...audit.checks.map((c) => ({ ...c, name: `audit.${c.name}` })));
+    } catch (error) {
+      informational.push({ name: 'audit', status: 'down', detail: error instanceof Error ? error.message : String(error) });
+    }
+    informational.push(this.blocklist.live ? { name: 'gateway.blocklist-feed', status: 'up' } : { name: 'gateway.blocklist-feed', status: 'down', detail: 'not following the audit blocklist feed' });
     // Without the feed the gateway still answers correctly (no cached principals), but a feed that
     // stays down while identity answers is a fault worth a probe failure.
     checks.push(this.principals.live ? { name: 'gateway.access-feed', status: 'up' } : { name: 'gateway.access-feed', status: 'down', detail: 'not following identity access changes' });
     const status = checks.every((c) => c.status === 'up') ? 'up' : 'down';
     void reply.status(status === 'up' ? 200 : 503);
-    return { status, checks };
+    return { status, checks: [...checks, ...informational] };
   }
 }

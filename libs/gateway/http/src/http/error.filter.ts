@@ -17,6 +17,7 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { status, body } = toErrorResponse(exception);
+    (req as FastifyRequest & { errorCode?: string }).errorCode = body.code;
     // A dependency outage (503) is expected operation and logged as a warning; anything else is a bug.
     if (status === 503) this.logger.warn({ msg: 'request failed: dependency unavailable', requestId: req.id, status, err: (exception as Error).message }, 'ErrorFilter');
     else if (status >= 500) this.logger.error({ msg: 'request failed', requestId: req.id, status, err: describe(exception) }, 'ErrorFilter');

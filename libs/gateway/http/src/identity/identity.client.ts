@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { IdentityMessages } from '@custodian/identity/contracts';
 import { GatewayConfig } from '../gateway.config';
-import { ServiceClient } from '../services/service-client';
+import { ServiceClient } from '@custodian/platform';
 
 export const IDENTITY_TRANSPORT = Symbol('IDENTITY_TRANSPORT');
 

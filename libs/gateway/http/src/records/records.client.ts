@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { RecordsMessages } from '@custodian/records/contracts';
 import { GatewayConfig } from '../gateway.config';
-import { ServiceClient } from '../services/service-client';
+import { ServiceClient } from '@custodian/platform';
 
 export const RECORDS_TRANSPORT = Symbol('RECORDS_TRANSPORT');
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { SchedulingMessages } from '@custodian/scheduling/contracts';
 import { GatewayConfig } from '../gateway.config';
-import { ServiceClient } from '../services/service-client';
+import { ServiceClient } from '@custodian/platform';
 
 export const SCHEDULING_TRANSPORT = Symbol('SCHEDULING_TRANSPORT');
 

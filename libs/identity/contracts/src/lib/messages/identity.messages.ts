@@ -35,6 +35,8 @@ export const IDENTITY_PATTERNS = {
   rotateApiKey: 'identity.api-keys.rotate',
   revokeApiKey: 'identity.api-keys.revoke',
   rotateSigningKey: 'identity.signing-keys.rotate',
+  securitySuspendUser: 'identity.security.suspend-user',
+  securityRevokeApiKey: 'identity.security.revoke-api-key',
 } as const;
 
 export type IdentityPattern = (typeof IDENTITY_PATTERNS)[keyof typeof IDENTITY_PATTERNS];
@@ -232,4 +234,15 @@ export type IdentityMessages = {
   [IDENTITY_PATTERNS.rotateApiKey]: { request: RotateApiKeyRequest; response: RotateApiKeyResponse };
   [IDENTITY_PATTERNS.revokeApiKey]: { request: ApiKeyRef; response: ApiKeyView };
   [IDENTITY_PATTERNS.rotateSigningKey]: { request: Empty; response: RotateSigningKeyResponse };
+  [IDENTITY_PATTERNS.securitySuspendUser]: { request: SecuritySuspendUserRequest; response: SecurityActionResponse };
+  [IDENTITY_PATTERNS.securityRevokeApiKey]: { request: SecurityRevokeApiKeyRequest; response: SecurityActionResponse };
 };
+
+/*
+ * The security monitor's actions (audit service → identity; no public route reaches them).
+ * A rule, not a person, acts: `rule` names it and becomes the events' actor (`rule:<name>`).
+ * `changed` is false when there was nothing to do (already disabled / revoked).
+ */
+export type SecuritySuspendUserRequest = { tenantId: string; userId: string; rule: string };
+export type SecurityRevokeApiKeyRequest = { tenantId: string; keyId: string; rule: string };
+export type SecurityActionResponse = { changed: boolean };

@@ -5,7 +5,7 @@ import { requireHolds, requireUserAdmin, type ActorAuthority } from '../authorit
 import { assertNever } from '@custodian/kernel';
 import { invalid, requireBoolean, requireHex, requireText, requireTimestamp } from '@custodian/kernel';
 import type { ActivateUser } from './activate-user.command';
-import type { DisableUser } from './disable-user.command';
+import type { DisableUser, SuspendUser } from './disable-user.command';
 import type { EnableUser } from './enable-user.command';
 import type { GrantModuleAccess } from './grant-module-access.command';
 import type { InviteUser } from './invite-user.command';
@@ -21,6 +21,7 @@ export type UserCommand =
   | GrantModuleAccess
   | RevokeModuleAccess
   | DisableUser
+  | SuspendUser
   | EnableUser
   | ReceiveOwnership
   | RelinquishOwnership;
@@ -59,6 +60,8 @@ function decideUser(command: UserCommand, state: UserState): UserEvent[] {
       return grant(command, existing(state, command.data));
     case 'RevokeModuleAccess':
       return revoke(command, existing(state, command.data));
+    case 'SuspendUser':
+      return suspend(command, existing(state, command.data));
     case 'DisableUser':
       return disable(command, existing(state, command.data));
     case 'EnableUser':
@@ -165,6 +168,14 @@ function disable({ data }: DisableUser, user: RegisteredUser): UserEvent[] {
   if (user.isOwner) throw new IllegalStateError('The owner cannot be disabled; transfer ownership first', 'owner_cannot_be_disabled');
   if (data.actor.userId === user.userId) throw new IllegalStateError('You cannot disable yourself', 'cannot_disable_self');
   requireHoldsAllOf(data.actor, user);
+  if (user.disabled) return [];
+  return [{ type: 'identity.UserDisabled', schemaVersion: 1, data: { tenantId: user.tenantId, userId: user.userId, at } }];
+}
+
+function suspend({ data }: SuspendUser, user: RegisteredUser): UserEvent[] {
+  const at = requireTimestamp(data.at, 'at');
+  requireText(data.rule, 'rule');
+  if (user.isOwner) throw new IllegalStateError('The owner cannot be disabled; transfer ownership first', 'owner_cannot_be_disabled');
   if (user.disabled) return [];
   return [{ type: 'identity.UserDisabled', schemaVersion: 1, data: { tenantId: user.tenantId, userId: user.userId, at } }];
 }

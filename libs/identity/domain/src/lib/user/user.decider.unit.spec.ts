@@ -17,7 +17,7 @@ import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, Unauth
 import { deciderSpec } from '@custodian/testing';
 import type { ActorAuthority } from '../authority/actor-authority';
 import type { ActivateUser } from './activate-user.command';
-import type { DisableUser } from './disable-user.command';
+import type { DisableUser, SuspendUser } from './disable-user.command';
 import type { EnableUser } from './enable-user.command';
 import type { GrantModuleAccess } from './grant-module-access.command';
 import type { InviteUser } from './invite-user.command';
@@ -452,6 +452,28 @@ describe('user decider', () => {
 
     it('refuses an unknown module', () => {
       spec.given([registered()]).when(revoke('billing' as Module)).thenThrows(ValidationError, 'validation_failed');
+    });
+  });
+
+  describe('SuspendUser (the security monitor)', () => {
+    const suspend = (overrides: Partial<SuspendUser['data']> = {}): SuspendUser => ({ type: 'SuspendUser', data: { tenantId, userId, at: later, rule: 'failed-logins-per-account', ...overrides } });
+
+    it('disables an enabled user without any actor authority', () => {
+      spec.given([registered()]).when(suspend()).then([{ type: 'identity.UserDisabled', schemaVersion: 1, data: { tenantId, userId, at: later } }]);
+    });
+
+    it('emits nothing for a user already disabled', () => {
+      spec.given([registered(), disabled()]).when(suspend()).thenNothing();
+    });
+
+    it('never suspends the owner', () => {
+      spec.given(theOwner()).when(suspend()).thenThrows(IllegalStateError, 'owner_cannot_be_disabled');
+    });
+
+    it("does not know another tenant's user, nor an unregistered one, and needs the rule's name", () => {
+      spec.given([registered()]).when(suspend({ tenantId: 'tenant-2' })).thenThrows(NotFoundError, 'user_not_found');
+      spec.given([]).when(suspend()).thenThrows(NotFoundError, 'user_not_found');
+      spec.given([registered()]).when(suspend({ rule: '' })).thenThrows(ValidationError, 'validation_failed');
     });
   });
 

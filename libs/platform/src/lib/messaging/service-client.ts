@@ -1,7 +1,7 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { fromWireError, InfrastructureError, type RequestMeta, type ServiceReply, type ServiceRequest } from '@custodian/kernel';
-import { injectTraceparent } from '@custodian/platform';
+import { injectTraceparent } from '../telemetry';
 
 /** Request and response body of each message pattern a service serves. */
 export type MessageMap = Record<string, { request: unknown; response: unknown }>;
