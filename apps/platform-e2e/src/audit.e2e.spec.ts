@@ -72,7 +72,8 @@ describe('audit', () => {
   }
 
   /** Activity of the tenant matching the query, once the gateway's spool has delivered it. */
-  async function activityWhere(token: string, query: string, predicate: (items: any[]) => boolean) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function activityWhere(token: string, query: string, predicate: (items: any[]) => boolean): Promise<any[]> {
     return waitFor(async () => {
       const page = ok(await http('GET', `${gw.url}/v1/audit/activity?${query}`, { headers: bearer(token) }));
       return predicate(page.items) ? page.items : undefined;

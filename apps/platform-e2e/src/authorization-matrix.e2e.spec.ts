@@ -8,8 +8,8 @@ import type { DeclaredRoute, RouteAccess } from '@custodian/gateway/http';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessIncludes, MODULES, reachOf, scopeCovers, userStreamId, type AccessLevel, type LocationScope } from '@custodian/identity/contracts';
 import { createPool } from '@custodian/platform';
 import type { RecordStatus } from '@custodian/records/contracts';
-import { testDatabaseUrl, testMasterKey } from '@custodian/testing';
-import { http, routesOf, startGateway, startIdentity, startRecords, startScheduling, uniqueName, type RunningGateway, type RunningIdentity, type RunningRecords, type RunningScheduling } from './platform.harness';
+import { testDatabaseUrl, testMasterKey, waitFor } from '@custodian/testing';
+import { http, routesOf, startAudit, startGateway, startIdentity, startRecords, startScheduling, uniqueName, type RunningAudit, type RunningGateway, type RunningIdentity, type RunningRecords, type RunningScheduling } from './platform.harness';
 
 /**
  * The authorization matrix: every route of the gateway (enumerated from the app with
@@ -33,7 +33,7 @@ import { http, routesOf, startGateway, startIdentity, startRecords, startSchedul
 // The objects routes address, and how each is scoped. What the services do, not who may call.
 // ---------------------------------------------------------------------------------------------
 
-type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist' | 'record';
+type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist' | 'record' | 'incident' | 'stream' | 'event';
 type TargetId = 'inside' | 'outside' | 'in tenant' | 'other tenant';
 type ModuleAccess = Extract<RouteAccess, { kind: 'module' }>;
 
@@ -46,6 +46,8 @@ interface ObjectKindDef {
   idField: string;
   /** Whether, on a route of this module, an object outside the caller's locations is absent to it. */
   locationScoped(access: ModuleAccess): boolean;
+  /** The path parameter naming the object when it travels in the path (default `id`). */
+  param?: string;
   /** Path parameters the object brings besides its id (its parts). */
   params?: string[];
   /** Tenant-wide objects: creating one (and, with 'create and change', changing one) needs the module's grant on all locations. */
@@ -62,7 +64,15 @@ const OBJECT_KINDS: Record<ObjectKind, ObjectKindDef> = {
   shift: { targets: BY_LOCATION, notFound: 'shift_not_found', idField: 'shiftId', locationScoped: () => true },
   checklist: { targets: BY_TENANT, notFound: 'checklist_not_found', idField: 'checklistId', locationScoped: () => false, tenantWide: 'create and change' },
   record: { targets: BY_LOCATION, notFound: 'record_not_found', idField: 'recordId', locationScoped: () => true },
+  incident: { targets: BY_TENANT, notFound: 'incident_not_found', idField: 'incidentId', locationScoped: () => false, param: 'incidentId' },
+  /** An event stream of the log (a user's: `identity-user-<id>`), replayed by the audit service. */
+  stream: { targets: BY_TENANT, notFound: 'stream_not_found', idField: 'streamId', locationScoped: () => false, param: 'streamId' },
+  /** An event of the log, sequenced into a signed checkpoint of the ledger (version 1 of a user's stream). */
+  event: { targets: BY_TENANT, notFound: 'event_not_found', idField: 'eventId', locationScoped: () => false },
 };
+
+/** The path parameter an object of this kind travels in. */
+const paramOf = (kind: ObjectKind) => OBJECT_KINDS[kind].param ?? 'id';
 
 /** Where each located target is: a user target's grants reach there (records:read); a location is it; a shift or a record is at it. */
 const TARGET_REACH: Record<'inside' | 'outside', string[]> = { inside: ['A'], outside: ['B'] };
@@ -74,7 +84,7 @@ const isLocated = (t: TargetId | undefined): t is 'inside' | 'outside' => t === 
 // ---------------------------------------------------------------------------------------------
 
 interface CallContext {
-  /** The id of the object the route addresses (path `:id` or a body field), when it has one. */
+  /** The id of the object the route addresses (its path parameter, a body or a query field), when it has one. */
   objectId?: string;
   world: World;
 }
@@ -89,6 +99,12 @@ interface RouteShape {
   creates?: ObjectKind;
   /** Service rule: only the tenant's owner (as a user) may act; everybody else is 403 `owner_only`. */
   ownerOnly?: true;
+  /**
+   * Service rule: the route needs the module's grant on all locations, whatever it addresses
+   * (audit and security data are tenant-wide); anything less is 403 `tenant_wide_access_required`,
+   * checked before any object is looked up.
+   */
+  tenantWide?: true;
   /** Service rules on who acts on the object found, in the order the service checks them (see SERVICE_RULES). */
   rules?: ServiceRule[];
   body?: (ctx: CallContext) => Promise<unknown> | unknown;
@@ -118,6 +134,7 @@ const grantBody = (world: World) => ({ access: 'read', locations: world.places([
 const checklistBody = () => ({ name: uniqueName('Checklist'), areaKind: 'restroom', tasks: [{ title: 'Restock soap' }, { title: 'Mop the floor' }] });
 const now = () => new Date().toISOString();
 const manualClock = () => ({ at: now(), method: 'manual' });
+const incidentBody = () => ({ kind: 'security', severity: 'low', title: uniqueName('Incident'), description: 'Opened by the authorization matrix' });
 
 const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/tenants': { body: () => ({ name: uniqueName('Matrix'), owner: { email: freshEmail('owner'), name: 'Matrix Owner', password: PASSWORD } }) },
@@ -183,10 +200,46 @@ const HOW_TO_CALL: Record<string, RouteShape> = {
     object: { kind: 'location', in: 'query' },
     query: ({ objectId }) => ({ locationId: objectId as string, from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
   },
+  // Audit: the activity log and the ledger (tenant-wide), its public key, the operator's sweep.
+  'GET /v1/audit/activity': { tenantWide: true },
+  'GET /v1/audit/checkpoints/latest': { tenantWide: true },
+  'GET /v1/audit/checkpoints/:treeSize': { tenantWide: true },
+  'GET /v1/audit/proofs/inclusion': { object: { kind: 'event', in: 'query' }, tenantWide: true, query: ({ objectId }) => ({ eventId: objectId as string }) },
+  'GET /v1/audit/proofs/consistency': { tenantWide: true, query: ({ world }) => ({ from: String(world.checkpoints.from), to: String(world.checkpoints.to) }) },
+  'GET /v1/audit/streams/:streamId': { object: { kind: 'stream', in: 'path' }, tenantWide: true, query: () => ({ asOf: now() }) },
+  'GET /v1/audit/public-key': {},
+  'POST /v1/operator/ledger/verify': {},
+  // Security: blocked addresses (never the matrix's own 127.0.0.1: see matrixIp), notifications, incidents.
+  'GET /v1/security/blocked-ips': { tenantWide: true },
+  'POST /v1/security/blocked-ips': { tenantWide: true, body: () => ({ ip: matrixIp(), reason: 'authorization matrix', until: new Date(Date.now() + 3_600_000).toISOString() }) },
+  'DELETE /v1/security/blocked-ips/:ip': { tenantWide: true },
+  'GET /v1/security/notifications': { tenantWide: true },
+  'POST /v1/incidents': { creates: 'incident', tenantWide: true, body: () => incidentBody() },
+  'GET /v1/incidents': { tenantWide: true },
+  'GET /v1/incidents/:incidentId': { object: { kind: 'incident', in: 'path' }, tenantWide: true },
+  'POST /v1/incidents/:incidentId/entries': { object: { kind: 'incident', in: 'path' }, tenantWide: true, body: () => ({ kind: 'action', text: 'Rotated the exposed credentials' }) },
+  'PATCH /v1/incidents/:incidentId': { object: { kind: 'incident', in: 'path' }, tenantWide: true, body: () => ({ status: 'investigating', severity: 'high' }) },
 };
 
 /** Path parameters other than the object id and its parts. */
-const PATH_PARAMS: Record<string, (world: World) => string> = { module: () => 'records', userId: (world) => world.cleaner };
+const PATH_PARAMS: Record<string, (world: World) => string> = {
+  module: () => 'records',
+  userId: (world) => world.cleaner,
+  treeSize: (world) => String(world.checkpoints.to),
+  ip: (world) => world.blockedIp,
+};
+
+/**
+ * Documentation addresses (RFC 5737), a new one per call: what the matrix blocks. Never the
+ * loopback its own requests come from — blocking that would turn every later T1 case into 403 ip_blocked.
+ */
+const MATRIX_IPS = [...Array.from({ length: 254 }, (_, i) => `198.51.100.${i + 1}`), ...Array.from({ length: 254 }, (_, i) => `203.0.113.${i + 1}`)];
+let matrixIps = 0;
+function matrixIp(): string {
+  const ip = MATRIX_IPS[matrixIps++];
+  if (!ip) throw new Error('the matrix ran out of documentation addresses to block');
+  return ip;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The cases: callers and targets.
@@ -252,8 +305,8 @@ function expectationFor(access: RouteAccess, shape: RouteShape, method: string, 
       if (!caller.level || !accessIncludes(caller.level, access.access)) return { status: 403, code: 'insufficient_access', why: `${access.module}:${access.access} not held` };
       // A non-owner is refused before any target is looked at (whatever the target: no existence oracle).
       if (shape.ownerOnly) return { status: 403, code: 'owner_only', why: 'only the owner transfers ownership' };
-      // Tenant-wide objects: the grant must reach every location, checked before any target is looked at.
-      const tenantWide = (shape.creates && OBJECT_KINDS[shape.creates].tenantWide) || (shape.object && method !== 'GET' && OBJECT_KINDS[shape.object.kind].tenantWide === 'create and change');
+      // Tenant-wide routes and objects: the grant must reach every location, checked before any target is looked at.
+      const tenantWide = shape.tenantWide || (shape.creates && OBJECT_KINDS[shape.creates].tenantWide) || (shape.object && method !== 'GET' && OBJECT_KINDS[shape.object.kind].tenantWide === 'create and change');
       if (tenantWide && !scopeCovers(caller.scope ?? [], 'all')) return { status: 403, code: 'tenant_wide_access_required', why: `${access.module}:${access.access} on all locations not held` };
       if (shape.object && target) {
         const kind = OBJECT_KINDS[shape.object.kind];
@@ -329,11 +382,12 @@ function problemOf(route: DeclaredRoute): string | undefined {
   if (!shape) return `${routeKey(route)} (${route.handler}) has no entry in HOW_TO_CALL: say how to call it`;
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
   const parts = shape.object?.in === 'path' ? (OBJECT_KINDS[shape.object.kind].params ?? []) : [];
+  const objectParam = shape.object?.in === 'path' ? paramOf(shape.object.kind) : undefined;
   for (const p of params) {
-    if (p === 'id' && shape.object?.in === 'path') continue;
+    if (p === objectParam) continue;
     if (!parts.includes(p) && !(p in PATH_PARAMS)) return `${routeKey(route)}: HOW_TO_CALL cannot fill path parameter :${p}`;
   }
-  if (shape.object?.in === 'path' && !params.includes('id')) return `${routeKey(route)}: HOW_TO_CALL says the object is in the path but there is no :id`;
+  if (objectParam && !params.includes(objectParam)) return `${routeKey(route)}: HOW_TO_CALL says the object is in the path but there is no :${objectParam}`;
   if (shape.object?.in === 'query' && !shape.query) return `${routeKey(route)}: HOW_TO_CALL says the object is in the query but builds none`;
   if (shape.object?.status && shape.object.kind !== 'record') return `${routeKey(route)}: only records have a status`;
   return undefined;
@@ -445,6 +499,18 @@ interface World {
   /** A new T1 shift at a location, with the cleaner on it when `assigned`. */
   freshShift(locationId: string, assigned: boolean): Promise<string>;
   freshChecklist(): Promise<string>;
+  /** Stable incidents of each tenant (opened by its owner). */
+  incidents: Record<'T1' | 'T2', string>;
+  /** A new T1 incident, open. */
+  freshIncident(): Promise<string>;
+  /** Stable streams of each tenant: the user streams of TA and X2. */
+  streams: Record<'T1' | 'T2', string>;
+  /** The first event of each of those streams, inside a stored signed checkpoint. */
+  events: Record<'T1' | 'T2', string>;
+  /** Two stored checkpoint sizes (1 ≤ from ≤ to), both covering `events`. */
+  checkpoints: { from: number; to: number };
+  /** An address T1 blocked (by the owner; never the matrix's own). */
+  blockedIp: string;
 }
 
 interface ObjectRef {
@@ -457,6 +523,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   let identity: RunningIdentity;
   let scheduling: RunningScheduling;
   let records: RunningRecords;
+  let audit: RunningAudit;
   let gateway: RunningGateway;
   let db: Client;
   let world: World;
@@ -470,8 +537,21 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   }
 
   beforeAll(async () => {
-    [identity, scheduling, records] = await Promise.all([startIdentity(masterKey), startScheduling(masterKey), startRecords(masterKey)]);
-    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port, recordsPort: records.port });
+    const identityStarted = startIdentity(masterKey);
+    // The security monitor's thresholds out of reach: its rules would block 127.0.0.1 (every case's
+    // address) or suspend matrix users after the matrix's many refused requests and failed logins.
+    const rules = {
+      failedLoginsPerIp: { threshold: 1_000_000, windowSeconds: 300, blockSeconds: 3_600 },
+      failedLoginsPerAccount: { threshold: 1_000_000, windowSeconds: 3_600 },
+      deniedBurst: { threshold: 1_000_000, windowSeconds: 60 },
+    };
+    [identity, scheduling, records, audit] = await Promise.all([
+      identityStarted,
+      startScheduling(masterKey),
+      startRecords(masterKey),
+      identityStarted.then((started) => startAudit(masterKey, started.port, { rules })),
+    ]);
+    gateway = await startGateway(identity.port, undefined, [], { schedulingPort: scheduling.port, recordsPort: records.port, auditPort: audit.port });
     db = new Client({ connectionString: testDatabaseUrl() });
     await db.connect();
     const boot = bearer(gateway.bootstrapToken);
@@ -592,6 +672,23 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       await new Promise((r) => setTimeout(r, 20));
     }
 
+    // Security and audit: an incident of each tenant, a blocked address, and events of each tenant
+    // inside a stored signed checkpoint (the audit service signs one every 200 ms here).
+    const incident = async (headers: Record<string, string>) => ok<{ incidentId: string }>(await call('POST', '/v1/incidents', { headers, body: incidentBody() }), 201).incidentId;
+    const blockedIp = matrixIp();
+    const [incidentT1, incidentT2] = await Promise.all([
+      incident(asO),
+      incident(asO2),
+      settled(() => call('POST', '/v1/security/blocked-ips', { headers: asO, body: { ip: blockedIp, reason: 'authorization matrix', until: new Date(Date.now() + 3_600_000).toISOString() } }), 201),
+    ]);
+    const streams = { T1: userStreamId(TA), T2: userStreamId(X2) };
+    const firstEvent = async (streamId: string) => (await db.query<{ event_id: string }>('SELECT event_id FROM event_store.events WHERE stream_id = $1 AND version = 1', [streamId])).rows[0].event_id;
+    const events = { T1: await firstEvent(streams.T1), T2: await firstEvent(streams.T2) };
+    const provable = async (headers: Record<string, string>, eventId: string) => (await call('GET', `/v1/audit/proofs/inclusion?eventId=${eventId}`, { headers })).status === 200;
+    await waitFor(async () => ((await provable(asO, events.T1)) && (await provable(asO2, events.T2)) ? true : undefined), 15_000, 50, "both tenants' events in a signed checkpoint");
+    const sizes = (await db.query<{ tree_size: string }>('SELECT tree_size FROM audit.checkpoints WHERE tree_size >= 1 ORDER BY tree_size DESC LIMIT 2')).rows.map((r) => Number(r.tree_size));
+    const checkpoints = { from: sizes[sizes.length - 1], to: sizes[0] };
+
     const doc = ok<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(await call('GET', '/docs/openapi.json'));
     const success = new Map<string, number>();
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -633,13 +730,20 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       freshArea: (locationId) => area(asO, locationId),
       freshShift: (locationId, assigned) => shift(asO, locationId, clT1, assigned ? [cleaner.userId] : []),
       freshChecklist: () => checklist(asO),
+      incidents: { T1: incidentT1, T2: incidentT2 },
+      freshIncident: () => incident(asO),
+      streams,
+      events,
+      checkpoints,
+      blockedIp,
     };
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await gateway?.close();
     await scheduling?.close();
     await records?.close();
+    await audit?.close();
     await identity?.close();
     await db?.end();
   });
@@ -663,7 +767,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
   /**
    * The object a case addresses: stable ones unless the call is expected to change it, then a
    * throwaway one at the same place (a fresh user reaching there, a fresh key, a fresh area of
-   * the location, a fresh shift at it, a fresh checklist, a fresh record there in the same status).
+   * the location, a fresh shift at it, a fresh checklist, a fresh record there in the same status,
+   * a fresh incident). Streams and events are only read.
    */
   async function objectFor(object: NonNullable<RouteShape['object']>, target: TargetId, mutates: boolean): Promise<ObjectRef> {
     const where = target === 'other tenant' ? 'T2' : target === 'outside' ? 'B' : 'A';
@@ -688,6 +793,13 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
         return { id: mutates ? await world.freshChecklist() : world.checklists.T1 };
       case 'record':
         return { id: await (mutates && where !== 'T2' ? world.freshRecord : world.record)(where, object.status ?? 'in_progress') };
+      case 'incident':
+        if (target === 'other tenant') return { id: world.incidents.T2 };
+        return { id: mutates ? await world.freshIncident() : world.incidents.T1 };
+      case 'stream':
+        return { id: world.streams[target === 'other tenant' ? 'T2' : 'T1'] };
+      case 'event':
+        return { id: world.events[target === 'other tenant' ? 'T2' : 'T1'] };
       default: {
         const unknown: never = object.kind;
         throw new Error(`no targets for ${String(unknown)}`);
@@ -730,7 +842,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       const passes = expectation.status === 'success';
       const object = shape.object && target ? await objectFor(shape.object, target, passes && route.method !== 'GET') : undefined;
       const path = route.path.replace(/:(\w+)/g, (_m, p: string) => {
-        if (p === 'id' && shape.object?.in === 'path') return (object as ObjectRef).id;
+        if (shape.object?.in === 'path' && p === paramOf(shape.object.kind)) return encodeURIComponent((object as ObjectRef).id);
         return object?.params?.[p] ?? PATH_PARAMS[p](world);
       });
       const body = shape.body ? await shape.body({ objectId: object?.id, world }) : undefined;

@@ -288,7 +288,7 @@ describe('first slice: tenant → owner → login', () => {
       const expected = routesOf(gateway.app).map((r) => r.path.replace(/:(\w+)/g, '{$1}'));
       expect(Object.keys(doc.body.paths).sort()).toEqual([...new Set(expected)].sort());
       // Commands whose only input is the path.
-      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate', '/v1/locations/{id}/areas/{areaId}/scan-points/{scanPointId}/rotate', '/v1/records/{id}/sign-off'];
+      const bodyless = ['/v1/users/{id}/disable', '/v1/users/{id}/enable', '/v1/operator/signing-keys/rotate', '/v1/locations/{id}/areas/{areaId}/scan-points/{scanPointId}/rotate', '/v1/records/{id}/sign-off', '/v1/operator/ledger/verify'];
       for (const [path, ops] of Object.entries(doc.body.paths as Record<string, Record<string, any>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
         for (const [method, op] of Object.entries(ops)) {
           const ok = Object.entries(op.responses as Record<string, any>).find(([s]) => s.startsWith('2')); // eslint-disable-line @typescript-eslint/no-explicit-any

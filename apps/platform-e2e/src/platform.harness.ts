@@ -36,7 +36,9 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const scheduling = { host: '127.0.0.1', port: schedulingPort ?? (await freePort()) };
   const records = { host: '127.0.0.1', port: recordsPort ?? (await freePort()) };
-  const audit = { host: '127.0.0.1', port: auditPort ?? (await freePort()) };
+  // Without an audit service, port 9 (discard; nothing listens): activity stays in the spool and
+  // no other suite's service, reusing a free port later, receives it.
+  const audit = { host: '127.0.0.1', port: auditPort ?? 9 };
   const config = new GatewayConfig('127.0.0.1', 0, bootstrapToken, { host: '127.0.0.1', port: identityPort }, 5_000, 1024 * 1024, trustedProxies, scheduling, records, audit, {
     spoolDir,
     shipIntervalMs: 100,

@@ -60,7 +60,7 @@ export class AuditService {
     this.identity = new ServiceClient<IdentityMessages>('identity', ClientProxyFactory.create({ transport: Transport.TCP, options: config.identity }), 10_000);
     this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log);
     this.loginSignals = new ProjectionRunner(this.store, this.dataSource, this.monitor.loginSignals, { onError });
-    this.activity = new ActivityLog(this.pool, (entries) => this.monitor.onActivity(entries));
+    this.activity = new ActivityLog(this.dataSource, (entries, manager) => this.monitor.onActivity(entries, manager));
   }
 
   /** Applies the schema (as the connection's owner), loads the ledger and starts every loop. */

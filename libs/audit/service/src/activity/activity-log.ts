@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVITY_RESULTS, type ActivityEntry, type ActivityView, type ListActivityRequest, type ListActivityResponse, type RecordActivityResponse } from '@custodian/audit/contracts';
 import { ValidationError, type ServiceRequest } from '@custodian/kernel';
 import { decodeCursor, encodeCursor, ModuleCaller, uuidOrUndefined } from '@custodian/platform';
@@ -9,15 +9,18 @@ const MAX_PAGE = 1_000;
 /**
  * The activity log: every API request as a gateway saw it (who, what, from where, result).
  * - Delivery is at-least-once from each gateway's durable spool; `activityId` makes a
- *   redelivered entry a no-op, so nothing is stored twice.
+ *   redelivered entry a no-op, so nothing is stored twice. The security monitor's signals are
+ *   taken in the same transaction, so a failure there rolls the batch back and the gateway
+ *   redelivers it whole (never stored without its signals).
  * - The runtime role may only INSERT and SELECT audit.activity.
  * - Reading needs audit:read on all locations; a tenant sees only its own requests (requests
  *   that named no tenant — a bad token, an unknown tenant — are kept for operators).
  */
 export class ActivityLog {
   constructor(
-    private readonly pool: Pool,
-    private readonly onStored: (entries: ActivityEntry[]) => Promise<void> = async () => undefined,
+    private readonly dataSource: DataSource,
+    /** Runs in the same transaction as the insert: a batch is stored with its consequences or not at all. */
+    private readonly onStored: (entries: ActivityEntry[], manager: EntityManager) => Promise<void> = async () => undefined,
   ) {}
 
   async record({ body }: ServiceRequest<{ entries: ActivityEntry[] }>): Promise<RecordActivityResponse> {
@@ -26,7 +29,8 @@ export class ActivityLog {
     const valid = entries.filter(wellFormed);
     if (valid.length !== entries.length) throw new ValidationError(`${entries.length - valid.length} activity entries are malformed`, { field: 'entries' }, 'malformed_activity');
     if (valid.length === 0) return { stored: 0, duplicates: 0 };
-    const res = await this.pool.query<{ activity_id: string }>(
+    return this.dataSource.transaction(async (manager) => {
+    const rows: Array<{ activity_id: string }> = await manager.query(
       `INSERT INTO audit.activity (activity_id, tenant_id, at, request_id, actor_kind, user_id, api_key_id, action, operation, target_ids, status, result, error_code, ip, user_agent, duration_ms, gateway)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[])
        ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id`,
@@ -50,10 +54,11 @@ export class ActivityLog {
         valid.map((e) => e.gateway),
       ],
     );
-    const fresh = new Set(res.rows.map((r) => r.activity_id));
+    const fresh = new Set(rows.map((r) => r.activity_id));
     const stored = valid.filter((e) => fresh.has(e.activityId));
-    if (stored.length > 0) await this.onStored(stored);
+    if (stored.length > 0) await this.onStored(stored, manager);
     return { stored: stored.length, duplicates: valid.length - stored.length };
+    });
   }
 
   /** Newest first, keyset-paginated; filters combine with AND. */
@@ -83,14 +88,14 @@ export class ActivityLog {
       where.push(`(at, activity_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows = await this.pool.query<ActivityRow>(
+    const rows: ActivityRow[] = await this.dataSource.query(
       `SELECT activity_id, at, request_id, actor_kind, user_id, api_key_id, action, operation, target_ids, status, result, error_code, ip, user_agent, duration_ms, gateway, received_at
        FROM audit.activity WHERE ${where.join(' AND ')} ORDER BY at DESC, activity_id DESC LIMIT $${params.length}`,
       params,
     );
-    const page = rows.rows.slice(0, limit);
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(viewOf), nextCursor: rows.rows.length > limit && last ? encodeCursor(last.at, last.activity_id) : null };
+    return { items: page.map(viewOf), nextCursor: rows.length > limit && last ? encodeCursor(last.at, last.activity_id) : null };
   }
 }
 

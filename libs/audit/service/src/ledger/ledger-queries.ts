@@ -42,6 +42,7 @@ export class LedgerQueries {
     const checkpoint = body.treeSize === undefined ? await this.requireLatestStored() : await this.ledger.checkpointAt(treeSizeOf(body.treeSize, 'treeSize'));
     const leafIndex = Number(row.leaf_index);
     if (leafIndex >= checkpoint.treeSize) throw new NotFoundError(`The event is leaf ${leafIndex}, not inside checkpoint ${checkpoint.treeSize} yet`, 'event_not_in_checkpoint');
+    await this.ledger.reachSize(checkpoint.treeSize);
     return {
       kind: 'custodian.inclusion-proof/v1',
       eventId,
@@ -59,6 +60,7 @@ export class LedgerQueries {
     const to = treeSizeOf(body.to, 'to');
     if (from < 1 || from > to) throw new ValidationError('from must be at least 1 and at most to', { field: 'from' }, 'invalid_range');
     const [a, b] = [await this.ledger.checkpointAt(from), await this.ledger.checkpointAt(to)];
+    await this.ledger.reachSize(to);
     return { kind: 'custodian.consistency-proof/v1', from: a, to: b, proof: this.ledger.consistencyPath(from, to) };
   }
 
@@ -75,6 +77,7 @@ export class LedgerQueries {
     if (all.length === 0 || all[0].tenantId !== caller.tenantId) throw new NotFoundError('Stream not found', 'stream_not_found');
     const events = asOf === undefined ? all : all.filter((e) => Date.parse(e.recordedAt) <= asOf);
     const checkpoint = (await this.ledger.latestStored()) ?? null;
+    if (checkpoint) await this.ledger.reachSize(checkpoint.treeSize);
     const leaves = await this.pool.query<{ event_id: string; leaf_index: string }>('SELECT event_id, leaf_index FROM audit.ledger_leaves WHERE stream_id = $1', [body.streamId]);
     const leafOf = new Map(leaves.rows.map((r) => [r.event_id, Number(r.leaf_index)]));
     const chain = await this.store.verifyStream(body.streamId);

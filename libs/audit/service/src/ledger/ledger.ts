@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { MerkleTree, type SignedCheckpoint } from '@custodian/audit/domain';
 import type { CheckpointView } from '@custodian/audit/contracts';
 import { computeEventHash, type PostgresEventStore } from '@custodian/event-store';
-import { NotFoundError, type RecordedEvent } from '@custodian/kernel';
+import { InfrastructureError, NotFoundError, type RecordedEvent } from '@custodian/kernel';
 import { WakeableSleep } from '@custodian/platform';
 import type { CheckpointSigner } from './checkpoint-signer';
 
@@ -110,6 +110,22 @@ export class Ledger {
     const deadline = Date.now() + timeoutMs;
     while (this.position < globalPosition) {
       if (Date.now() > deadline) throw new Error(`ledger did not reach position ${globalPosition} within ${timeoutMs} ms (at ${this.position})`);
+      await new Promise<void>((resolve) => {
+        this.waiters.add(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  /**
+   * Resolves once the in-memory tree holds `treeSize` leaves. An instance that follows the
+   * table may briefly lag a checkpoint another instance stored; past the timeout the caller
+   * gets a retriable 503 rather than a proof it cannot build.
+   */
+  async reachSize(treeSize: number, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.tree.size < treeSize) {
+      if (Date.now() > deadline) throw new InfrastructureError(`the ledger holds ${this.tree.size} leaves, not yet ${treeSize}; retry`, true, 'ledger_catching_up');
       await new Promise<void>((resolve) => {
         this.waiters.add(resolve);
         setTimeout(resolve, 50);

@@ -87,11 +87,11 @@ export class SecurityMonitor {
     await this.loop;
   }
 
-  /** Signals from newly stored activity (called by the activity log after each stored batch). */
-  async onActivity(entries: ActivityEntry[]): Promise<void> {
+  /** Signals from newly stored activity, in the activity log's insert transaction (`manager`). */
+  async onActivity(entries: ActivityEntry[], manager: EntityManager): Promise<void> {
     const relevant = entries.filter((e) => e.tenantId && (e.result === 'denied' || e.errorCode === 'ip_blocked'));
     if (relevant.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
+    {
       for (const e of relevant) {
         const tenantId = e.tenantId as string;
         if (e.errorCode === 'ip_blocked' && e.actor.kind === 'api_key') {
@@ -104,8 +104,8 @@ export class SecurityMonitor {
           if (count >= threshold) await this.decide(manager, tenantId, 'denied-burst', 'open_incident', ip, { count, windowSeconds }, new Date(e.at), windowSeconds);
         }
       }
-    });
-    this.pause.wake();
+    }
+    setImmediate(() => this.pause.wake());
   }
 
   /** Carries out pending actions now (tests; the worker does it continuously). */

@@ -27,6 +27,8 @@ describe('IDENTITY_PATTERNS', () => {
       rotateApiKey: 'identity.api-keys.rotate',
       revokeApiKey: 'identity.api-keys.revoke',
       rotateSigningKey: 'identity.signing-keys.rotate',
+      securitySuspendUser: 'identity.security.suspend-user',
+      securityRevokeApiKey: 'identity.security.revoke-api-key',
     });
   });
 
