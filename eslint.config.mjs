@@ -30,8 +30,9 @@ function boundaries(forTests) {
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:contracts', 'type:kernel', 'type:infra', ...testing] },
       // End-to-end suites start whole services in-process; nothing depends on them.
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:contracts', 'type:kernel', 'type:infra', 'type:testing'] },
-      // Benchmarks may measure pure domain code (the ledger's Merkle tree) besides infrastructure.
-      { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts', 'type:domain'] },
+      // Benchmarks may measure domain code (the ledger's Merkle tree) and a service's parts in
+      // process (the ledger sequencing from PostgreSQL), besides infrastructure.
+      { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts', 'type:domain', 'type:service'] },
       // Bounded contexts: own scope, shared libraries, and anybody's contracts — nothing else.
       { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:shared', 'type:contracts'] },
       { sourceTag: 'scope:scheduling', onlyDependOnLibsWithTags: ['scope:scheduling', 'scope:shared', 'type:contracts'] },

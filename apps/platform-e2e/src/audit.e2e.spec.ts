@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -160,6 +161,16 @@ describe('audit', () => {
       const proof = ok(await http('GET', `${gw.url}/v1/audit/proofs/inclusion?eventId=${eventId}`, { headers: bearer(t.owner) }));
       expect(proof).toMatchObject({ kind: 'custodian.inclusion-proof/v1', eventId, eventHash: stream.events[0].hash });
       expect(verifyInclusionDocument(proof, key.publicKeyPem)).toEqual({ ok: true });
+      // The operator CLI, as an auditor runs it, on the documents exactly as the API served them.
+      const dir = mkdtempSync(join(tmpdir(), 'custodian-ledger-'));
+      writeFileSync(join(dir, 'ledger.pub.pem'), key.publicKeyPem);
+      writeFileSync(join(dir, 'proof.json'), JSON.stringify(proof));
+      writeFileSync(join(dir, 'truncated.json'), JSON.stringify({ ...proof, auditPath: proof.auditPath.slice(1) }));
+      writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(proof.checkpoint));
+      const cli = (...args: string[]) => spawnSync(process.execPath, [join(__dirname, '../../../tools/custodian-cli.cjs'), 'verify', ...args, '--public-key', join(dir, 'ledger.pub.pem')], { encoding: 'utf8', timeout: 60_000 });
+      expect(cli('inclusion', join(dir, 'proof.json')).status).toBe(0);
+      expect(cli('checkpoint', join(dir, 'checkpoint.json')).status).toBe(0);
+      expect(cli('inclusion', join(dir, 'truncated.json')).status).toBe(1);
       // A truncated proof and another tenant's view are refused.
       expect(verifyInclusionDocument({ ...proof, auditPath: proof.auditPath.slice(1) }, key.publicKeyPem).ok).toBe(false);
       const other = await tenant();

@@ -209,6 +209,15 @@ export class Ledger {
     try {
       const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEQUENCER_LOCK]);
       if (got.rows[0]?.ok) {
+        // An idle session can be cut (database restart, idle timeout, pg_terminate_backend): the
+        // lock goes with it. Never crash on that; give up the sequencer role and try again.
+        client.on('error', (error) => {
+          this.options.log?.warn('ledger sequencer lost its lock session; will try to take it again', { err: error.message });
+          if (this.lockClient === client) {
+            this.lockClient = undefined;
+            client.release(true);
+          }
+        });
         // Another sequencer may have appended leaves since we loaded: catch up from the table first.
         while (await this.followBatch());
         this.lockClient = client;
@@ -227,7 +236,12 @@ export class Ledger {
     if (events.length === 0) return false;
     for (const e of events) this.checkStoredHash(e);
     const first = this.tree.size;
-    await this.pool.query(
+    // Written through the session that holds the advisory lock: if that session is gone (and
+    // with it the lock), the insert fails and this instance stops sequencing — two instances
+    // can never both append leaves.
+    const lock = this.lockClient;
+    if (!lock) return false;
+    await lock.query(
       `INSERT INTO audit.ledger_leaves (leaf_index, global_position, event_id, tenant_id, stream_id, stream_version, recorded_at, event_hash)
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::bytea[])`,
       [

@@ -81,7 +81,7 @@ export class ActivitySpool {
     unlinkSync(join(this.dir, segment));
   }
 
-  /** Entries waiting in sealed segments (counts lines; for logs and tests). */
+  /** Entries waiting in sealed segments (readable ones; torn lines are not counted). */
   backlog(): number {
     return this.sealedSegments().reduce((n, s) => n + this.read(s).entries.length, 0);
   }
