@@ -33,7 +33,7 @@ import { http, routesOf, startAudit, startGateway, startIdentity, startRecords, 
 // The objects routes address, and how each is scoped. What the services do, not who may call.
 // ---------------------------------------------------------------------------------------------
 
-type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist' | 'record' | 'incident' | 'stream' | 'event';
+type ObjectKind = 'user' | 'apiKey' | 'location' | 'shift' | 'checklist' | 'record' | 'incident' | 'stream' | 'event' | 'webhook';
 type TargetId = 'inside' | 'outside' | 'in tenant' | 'other tenant';
 type ModuleAccess = Extract<RouteAccess, { kind: 'module' }>;
 
@@ -69,6 +69,8 @@ const OBJECT_KINDS: Record<ObjectKind, ObjectKindDef> = {
   stream: { targets: BY_TENANT, notFound: 'stream_not_found', idField: 'streamId', locationScoped: () => false, param: 'streamId' },
   /** An event of the log, sequenced into a signed checkpoint of the ledger (version 1 of a user's stream). */
   event: { targets: BY_TENANT, notFound: 'event_not_found', idField: 'eventId', locationScoped: () => false },
+  /** A webhook of the tenant (module `exports`, tenant-wide), delivered by the audit service. */
+  webhook: { targets: BY_TENANT, notFound: 'webhook_not_found', idField: 'webhookId', locationScoped: () => false },
 };
 
 /** The path parameter an object of this kind travels in. */
@@ -135,6 +137,8 @@ const checklistBody = () => ({ name: uniqueName('Checklist'), areaKind: 'restroo
 const now = () => new Date().toISOString();
 const manualClock = () => ({ at: now(), method: 'manual' });
 const incidentBody = () => ({ kind: 'security', severity: 'low', title: uniqueName('Incident'), description: 'Opened by the authorization matrix' });
+/** Port 9 (discard: nothing listens) and a type no event has: the matrix's webhooks never deliver anything. */
+const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['matrix.NeverHappens'], secret: randomBytes(24).toString('base64url') });
 
 const HOW_TO_CALL: Record<string, RouteShape> = {
   'POST /v1/tenants': { body: () => ({ name: uniqueName('Matrix'), owner: { email: freshEmail('owner'), name: 'Matrix Owner', password: PASSWORD } }) },
@@ -219,6 +223,14 @@ const HOW_TO_CALL: Record<string, RouteShape> = {
   'GET /v1/incidents/:incidentId': { object: { kind: 'incident', in: 'path' }, tenantWide: true },
   'POST /v1/incidents/:incidentId/entries': { object: { kind: 'incident', in: 'path' }, tenantWide: true, body: () => ({ kind: 'action', text: 'Rotated the exposed credentials' }) },
   'PATCH /v1/incidents/:incidentId': { object: { kind: 'incident', in: 'path' }, tenantWide: true, body: () => ({ status: 'investigating', severity: 'high' }) },
+  // Webhooks (module exports, tenant-wide): signed event deliveries to integrators.
+  'POST /v1/webhooks': { creates: 'webhook', tenantWide: true, body: () => webhookBody() },
+  'GET /v1/webhooks': { tenantWide: true },
+  'GET /v1/webhooks/:id': { object: { kind: 'webhook', in: 'path' }, tenantWide: true },
+  'PATCH /v1/webhooks/:id': { object: { kind: 'webhook', in: 'path' }, tenantWide: true, body: () => ({ status: 'disabled' }) },
+  'DELETE /v1/webhooks/:id': { object: { kind: 'webhook', in: 'path' }, tenantWide: true },
+  'GET /v1/webhooks/:id/deliveries': { object: { kind: 'webhook', in: 'path' }, tenantWide: true },
+  'POST /v1/webhooks/:id/replay': { object: { kind: 'webhook', in: 'path' }, tenantWide: true, body: () => ({ fromPosition: 1 }) },
 };
 
 /** Path parameters other than the object id and its parts. */
@@ -511,6 +523,10 @@ interface World {
   checkpoints: { from: number; to: number };
   /** An address T1 blocked (by the owner; never the matrix's own). */
   blockedIp: string;
+  /** Stable webhooks of each tenant (created by its owner). */
+  webhooks: Record<'T1' | 'T2', string>;
+  /** A new T1 webhook. */
+  freshWebhook(): Promise<string>;
 }
 
 interface ObjectRef {
@@ -676,9 +692,12 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
     // inside a stored signed checkpoint (the audit service signs one every 200 ms here).
     const incident = async (headers: Record<string, string>) => ok<{ incidentId: string }>(await call('POST', '/v1/incidents', { headers, body: incidentBody() }), 201).incidentId;
     const blockedIp = matrixIp();
-    const [incidentT1, incidentT2] = await Promise.all([
+    const webhook = async (headers: Record<string, string>) => ok<{ webhookId: string }>(await call('POST', '/v1/webhooks', { headers, body: webhookBody() }), 201).webhookId;
+    const [incidentT1, incidentT2, webhookT1, webhookT2] = await Promise.all([
       incident(asO),
       incident(asO2),
+      webhook(asO),
+      webhook(asO2),
       settled(() => call('POST', '/v1/security/blocked-ips', { headers: asO, body: { ip: blockedIp, reason: 'authorization matrix', until: new Date(Date.now() + 3_600_000).toISOString() } }), 201),
     ]);
     const streams = { T1: userStreamId(TA), T2: userStreamId(X2) };
@@ -736,6 +755,8 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
       events,
       checkpoints,
       blockedIp,
+      webhooks: { T1: webhookT1, T2: webhookT2 },
+      freshWebhook: () => webhook(asO),
     };
   }, 120_000);
 
@@ -768,7 +789,7 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
    * The object a case addresses: stable ones unless the call is expected to change it, then a
    * throwaway one at the same place (a fresh user reaching there, a fresh key, a fresh area of
    * the location, a fresh shift at it, a fresh checklist, a fresh record there in the same status,
-   * a fresh incident). Streams and events are only read.
+   * a fresh incident, a fresh webhook). Streams and events are only read.
    */
   async function objectFor(object: NonNullable<RouteShape['object']>, target: TargetId, mutates: boolean): Promise<ObjectRef> {
     const where = target === 'other tenant' ? 'T2' : target === 'outside' ? 'B' : 'A';
@@ -800,6 +821,9 @@ describe('authorization matrix: every gateway route × every kind of caller', ()
         return { id: world.streams[target === 'other tenant' ? 'T2' : 'T1'] };
       case 'event':
         return { id: world.events[target === 'other tenant' ? 'T2' : 'T1'] };
+      case 'webhook':
+        if (target === 'other tenant') return { id: world.webhooks.T2 };
+        return { id: mutates ? await world.freshWebhook() : world.webhooks.T1 };
       default: {
         const unknown: never = object.kind;
         throw new Error(`no targets for ${String(unknown)}`);

@@ -6,3 +6,4 @@ export * from './lib/events/audit.events';
 export * from './lib/events/audit.schemas';
 export * from './lib/events/audit.upcast';
 export * from './lib/messages/audit.messages';
+export * from './lib/messages/webhooks.messages';

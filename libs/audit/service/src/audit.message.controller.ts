@@ -17,6 +17,13 @@ import {
   type ReplayStreamRequest,
   type UnblockIpRequest,
   type UpdateIncidentRequest,
+  WEBHOOK_PATTERNS,
+  type CreateWebhookRequest,
+  type ListWebhookDeliveriesRequest,
+  type ListWebhooksRequest,
+  type ReplayWebhookRequest,
+  type UpdateWebhookRequest,
+  type WebhookRef,
 } from '@custodian/audit/contracts';
 import type { ServiceRequest } from '@custodian/kernel';
 import { ModuleCaller, SERVICE_LOGGER, serve } from '@custodian/platform';
@@ -138,5 +145,40 @@ export class AuditMessageController {
   @MessagePattern(AUDIT_PATTERNS.updateIncident)
   updateIncident(@Payload() r: ServiceRequest<UpdateIncidentRequest>) {
     return serve(AUDIT_PATTERNS.updateIncident, r, this.logger, (q) => this.service.incidents.update(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.create)
+  createWebhook(@Payload() r: ServiceRequest<CreateWebhookRequest>) {
+    return serve(WEBHOOK_PATTERNS.create, r, this.logger, (q) => this.service.webhooks.create(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.list)
+  listWebhooks(@Payload() r: ServiceRequest<ListWebhooksRequest>) {
+    return serve(WEBHOOK_PATTERNS.list, r, this.logger, (q) => this.service.webhooks.list(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.get)
+  getWebhook(@Payload() r: ServiceRequest<WebhookRef>) {
+    return serve(WEBHOOK_PATTERNS.get, r, this.logger, (q) => this.service.webhooks.get(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.update)
+  updateWebhook(@Payload() r: ServiceRequest<UpdateWebhookRequest>) {
+    return serve(WEBHOOK_PATTERNS.update, r, this.logger, (q) => this.service.webhooks.update(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.remove)
+  deleteWebhook(@Payload() r: ServiceRequest<WebhookRef>) {
+    return serve(WEBHOOK_PATTERNS.remove, r, this.logger, (q) => this.service.webhooks.remove(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.deliveries)
+  webhookDeliveries(@Payload() r: ServiceRequest<ListWebhookDeliveriesRequest>) {
+    return serve(WEBHOOK_PATTERNS.deliveries, r, this.logger, (q) => this.service.webhooks.deliveries(q));
+  }
+
+  @MessagePattern(WEBHOOK_PATTERNS.replay)
+  replayWebhook(@Payload() r: ServiceRequest<ReplayWebhookRequest>) {
+    return serve(WEBHOOK_PATTERNS.replay, r, this.logger, (q) => this.service.webhooks.replay(q));
   }
 }

@@ -17,10 +17,13 @@ import { Ledger } from './ledger/ledger';
 import { LedgerQueries } from './ledger/ledger-queries';
 import { BlocklistHandler } from './security/blocklist.handler';
 import { SecurityMonitor } from './security/security-monitor';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhooksHandler } from './webhooks/webhooks.handler';
+import { webhookMigrations } from './webhooks/webhooks.migrations';
 
 /**
  * Everything the audit service runs on, wired once: the ledger over the platform's log, the
- * activity log, the security monitor (blocklist, rules, actions) and incidents.
+ * activity log, the security monitor (blocklist, rules, actions), incidents and webhooks.
  */
 export class AuditService {
   readonly pool: Pool;
@@ -35,6 +38,8 @@ export class AuditService {
   readonly monitor: SecurityMonitor;
   readonly incidentsProjection: ProjectionRunner;
   readonly loginSignals: ProjectionRunner;
+  readonly webhooks: WebhooksHandler;
+  readonly webhookDispatcher: WebhookDispatcher;
   private readonly identity: ServiceClient<IdentityMessages>;
   private deadlineTimer: NodeJS.Timeout | undefined;
 
@@ -60,6 +65,8 @@ export class AuditService {
     this.identity = new ServiceClient<IdentityMessages>('identity', ClientProxyFactory.create({ transport: Transport.TCP, options: config.identity }), 10_000);
     this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log);
     this.loginSignals = new ProjectionRunner(this.store, this.dataSource, this.monitor.loginSignals, { onError });
+    this.webhookDispatcher = new WebhookDispatcher(this.pool, this.store, cipher, { log });
+    this.webhooks = new WebhooksHandler(this.pool, this.store, cipher, (webhookId) => this.webhookDispatcher.changed(webhookId));
     this.activity = new ActivityLog(this.dataSource, (entries, manager) => this.monitor.onActivity(entries, manager));
   }
 
@@ -67,7 +74,7 @@ export class AuditService {
   async start(): Promise<void> {
     const owner = createPool({ connectionString: this.config.databaseUrl, runtimeRole: false, max: 1, applicationName: 'custodian-audit-migrate' });
     try {
-      await migrate(owner, [...eventStoreMigrations, ...projectionMigrations, ...cryptoMigrations, ...auditMigrations], (m) => this.logger.log(m, 'Migrations'));
+      await migrate(owner, [...eventStoreMigrations, ...projectionMigrations, ...cryptoMigrations, ...auditMigrations, ...webhookMigrations], (m) => this.logger.log(m, 'Migrations'));
     } finally {
       await owner.end();
     }
@@ -78,6 +85,7 @@ export class AuditService {
     await this.loginSignals.start();
     this.blocklist.start((error) => this.logger.error({ msg: 'blocklist subscription stopped', err: error instanceof Error ? error.message : String(error) }, 'Blocklist'));
     this.monitor.start();
+    this.webhookDispatcher.start();
     this.deadlineTimer = setInterval(() => void this.sweepDeadlines(), this.config.deadlineSweepMs);
     this.deadlineTimer.unref();
   }
@@ -114,6 +122,7 @@ export class AuditService {
 
   async close(): Promise<void> {
     if (this.deadlineTimer) clearInterval(this.deadlineTimer);
+    await this.webhookDispatcher.stop();
     await this.monitor.stop();
     await this.blocklist.stop();
     await this.loginSignals.stop();

@@ -28,6 +28,8 @@ import { AuditHttpController, LedgerOperatorHttpController } from './audit/audit
 import { ActivityRecorder } from './activity/activity-recorder';
 import { BlocklistCache } from './security/blocklist-cache';
 import { IncidentsHttpController, SecurityHttpController } from './security/security.http.controller';
+import { WebhooksClient } from './webhooks/webhooks.client';
+import { WebhooksHttpController } from './webhooks/webhooks.http.controller';
 
 /** Every HTTP route of the public API. */
 @Module({})
@@ -53,6 +55,7 @@ export class GatewayModule {
         LedgerOperatorHttpController,
         SecurityHttpController,
         IncidentsHttpController,
+        WebhooksHttpController,
         JwksHttpController,
         HealthHttpController,
       ],
@@ -78,6 +81,7 @@ export class GatewayModule {
           useFactory: () => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: config.audit.host, port: config.audit.port } }),
         },
         AuditClient,
+        WebhooksClient,
         ActivityRecorder,
         BlocklistCache,
         AccessTokenVerifier,
