@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { busConfigFields, busConfigFrom, startServiceRelay } from '@custodian/messaging';
 import { parseMasterKey } from '@custodian/crypto';
 import { AuditConfig, startAuditService } from '@custodian/audit/service';
 import { bool, createLogger, defineConfig, duration, int, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
@@ -23,6 +24,8 @@ const schema = defineConfig({
   SECURITY_DENIED_BURST: int({ min: 1, max: 1_000_000, default: 30 }),
   SECURITY_DENIED_WINDOW: duration({ default: 60_000 }),
   INCIDENT_DEADLINE_SWEEP: duration({ default: 60_000 }),
+  /** KAFKA_BROKERS set: this service's events are relayed to Kafka (docs/messaging.md). */
+  ...busConfigFields,
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
 });
@@ -44,10 +47,13 @@ runMain(async () => {
       deniedBurst: { threshold: env.SECURITY_DENIED_BURST, windowSeconds: env.SECURITY_DENIED_WINDOW / 1000 },
     },
     env.INCIDENT_DEADLINE_SWEEP,
+    busConfigFrom(env),
   );
   const running = await startAuditService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'audit service listening');
+  const relay = await startServiceRelay({ context: 'audit', store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
   return async () => {
+    await relay?.stop();
     await running.close();
     await telemetry.shutdown();
   };

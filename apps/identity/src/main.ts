@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { busConfigFields, busConfigFrom, startServiceRelay } from '@custodian/messaging';
 import { parseMasterKey } from '@custodian/crypto';
 import { bool, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
 import { IdentityConfig, startIdentityService } from '@custodian/identity/service';
@@ -16,6 +17,8 @@ const schema = defineConfig({
   LOGIN_FAILURE_WINDOW_SECONDS: int({ min: 1, max: 86_400, default: 900 }),
   LOGIN_LOCK_SECONDS: int({ min: 1, max: 86_400, default: 900 }),
   INVITE_TTL_SECONDS: int({ min: 300, max: 90 * 86_400, default: 7 * 86_400 }),
+  /** KAFKA_BROKERS set: this service's events are relayed to Kafka (docs/messaging.md). */
+  ...busConfigFields,
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
 });
@@ -32,7 +35,9 @@ runMain(async () => {
   }, env.INVITE_TTL_SECONDS);
   const running = await startIdentityService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'identity service listening');
+  const relay = await startServiceRelay({ context: 'identity', store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
   return async () => {
+    await relay?.stop();
     await running.close();
     await telemetry.shutdown();
   };

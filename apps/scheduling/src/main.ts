@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { busConfigFields, busConfigFrom, startServiceRelay } from '@custodian/messaging';
 import { parseMasterKey } from '@custodian/crypto';
 import { bool, createLogger, defineConfig, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
 import { SchedulingConfig, startSchedulingService } from '@custodian/scheduling/service';
@@ -9,6 +10,8 @@ const schema = defineConfig({
   CUSTODIAN_MASTER_KEY: secret({ minLength: 43 }),
   SCHEDULING_HOST: string({ default: '127.0.0.1' }),
   SCHEDULING_PORT: port({ default: 4002 }),
+  /** KAFKA_BROKERS set: this service's events are relayed to Kafka (docs/messaging.md). */
+  ...busConfigFields,
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info' }),
   OTEL_CONSOLE_EXPORTER: bool({ default: false }),
 });
@@ -21,7 +24,9 @@ runMain(async () => {
   const config = new SchedulingConfig(env.DATABASE_URL, masterKey, env.SCHEDULING_HOST, env.SCHEDULING_PORT);
   const running = await startSchedulingService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'scheduling service listening');
+  const relay = await startServiceRelay({ context: 'scheduling', store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
   return async () => {
+    await relay?.stop();
     await running.close();
     await telemetry.shutdown();
   };

@@ -4,3 +4,4 @@ export * from './lib/wait-for';
 export * from './lib/decider-spec';
 export * from './lib/json-schema-check';
 export * from './lib/event-fixtures';
+export * from './lib/mokapi';

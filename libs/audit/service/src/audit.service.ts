@@ -12,6 +12,7 @@ import { ActivityLog } from './activity/activity-log';
 import type { AuditConfig } from './audit.config';
 import { IncidentsHandler, incidentsProjection } from './incidents/incidents.handler';
 import { auditMigrations } from './infra/audit.migrations';
+import { createBus, messagingMigrations, type MessageBus } from '@custodian/messaging';
 import { CheckpointSigner } from './ledger/checkpoint-signer';
 import { Ledger } from './ledger/ledger';
 import { LedgerQueries } from './ledger/ledger-queries';
@@ -37,7 +38,7 @@ export class AuditService {
   readonly incidents: IncidentsHandler;
   readonly monitor: SecurityMonitor;
   readonly incidentsProjection: ProjectionRunner;
-  readonly loginSignals: ProjectionRunner;
+  readonly bus: MessageBus;
   readonly webhooks: WebhooksHandler;
   readonly webhookDispatcher: WebhookDispatcher;
   private readonly identity: ServiceClient<IdentityMessages>;
@@ -64,7 +65,7 @@ export class AuditService {
     this.blocklist = new BlocklistHandler(this.store);
     this.identity = new ServiceClient<IdentityMessages>('identity', ClientProxyFactory.create({ transport: Transport.TCP, options: config.identity }), 10_000);
     this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log);
-    this.loginSignals = new ProjectionRunner(this.store, this.dataSource, this.monitor.loginSignals, { onError });
+    this.bus = createBus({ config: config.bus, store: this.store, pool: this.pool });
     this.webhookDispatcher = new WebhookDispatcher(this.pool, this.store, cipher, { log });
     this.webhooks = new WebhooksHandler(this.pool, this.store, cipher, (webhookId) => this.webhookDispatcher.changed(webhookId));
     this.activity = new ActivityLog(this.dataSource, (entries, manager) => this.monitor.onActivity(entries, manager));
@@ -74,7 +75,7 @@ export class AuditService {
   async start(): Promise<void> {
     const owner = createPool({ connectionString: this.config.databaseUrl, runtimeRole: false, max: 1, applicationName: 'custodian-audit-migrate' });
     try {
-      await migrate(owner, [...eventStoreMigrations, ...projectionMigrations, ...cryptoMigrations, ...auditMigrations, ...webhookMigrations], (m) => this.logger.log(m, 'Migrations'));
+      await migrate(owner, [...eventStoreMigrations, ...projectionMigrations, ...cryptoMigrations, ...messagingMigrations, ...auditMigrations, ...webhookMigrations], (m) => this.logger.log(m, 'Migrations'));
     } finally {
       await owner.end();
     }
@@ -82,8 +83,8 @@ export class AuditService {
     await this.signer.load();
     await this.ledger.start();
     await this.incidentsProjection.start();
-    await this.loginSignals.start();
     this.blocklist.start((error) => this.logger.error({ msg: 'blocklist subscription stopped', err: error instanceof Error ? error.message : String(error) }, 'Blocklist'));
+    await this.monitor.followLogins(this.bus, (error) => this.logger.warn({ msg: 'security monitor consumer error; retrying', err: error instanceof Error ? error.message : String(error) }, 'SecurityMonitor'));
     this.monitor.start();
     this.webhookDispatcher.start();
     this.deadlineTimer = setInterval(() => void this.sweepDeadlines(), this.config.deadlineSweepMs);
@@ -125,7 +126,7 @@ export class AuditService {
     await this.webhookDispatcher.stop();
     await this.monitor.stop();
     await this.blocklist.stop();
-    await this.loginSignals.stop();
+    await this.bus.close();
     await this.incidentsProjection.stop();
     await this.ledger.stop();
     await this.identity.close();

@@ -73,7 +73,10 @@ CREATE TABLE audit.security_signals (
   tenant_id  uuid NOT NULL,
   kind       text NOT NULL,
   subject    text NOT NULL,
-  at         timestamptz NOT NULL
+  at         timestamptz NOT NULL,
+  -- The event or activity entry that raised it: a redelivered one is not counted twice.
+  source_id  text NOT NULL,
+  UNIQUE (kind, source_id)
 );
 CREATE INDEX security_signals_window ON audit.security_signals (tenant_id, kind, subject, at);
 

@@ -5,9 +5,9 @@ import type { Pool } from 'pg';
 import type { ActivityEntry } from '@custodian/audit/contracts';
 import { normalizeIp } from '@custodian/audit/contracts';
 import { IDENTITY_PATTERNS, type IdentityMessages } from '@custodian/identity/contracts';
-import { isCustodianError, type RecordedEvent, type RequestMeta } from '@custodian/kernel';
+import { isCustodianError, type RequestMeta } from '@custodian/kernel';
 import { WakeableSleep, type ServiceClient } from '@custodian/platform';
-import type { Projection } from '@custodian/projections';
+import { topicFor, type BusConsumer, type BusMessage, type MessageBus } from '@custodian/messaging';
 import type { IncidentAction, IncidentsHandler } from '../incidents/incidents.handler';
 import type { BlocklistHandler } from './blocklist.handler';
 
@@ -35,11 +35,12 @@ const ACTION_IDS = '0f3b8d52-9e41-4a7c-b6d2-1c5e7a9f3b20';
 /** A failing action is retried with exponential backoff (2, 4, … s) this many times, then left with its error. */
 const MAX_ATTEMPTS = 8;
 const LOGIN_ACTION = 'POST /v1/auth/login';
+const LOGIN_FAILURE_TYPES = new Set(['identity.LoginFailed', 'identity.LoginBlocked', 'identity.UnknownAccountLoginFailed']);
 
 /**
  * The security monitor: rules over the event flow that act on their own.
  * - Signals come from identity's published login events (failed, blocked, unknown account —
- *   with the client address) through a projection, and from the activity log (denied
+ *   with the client address) consumed from the bus, and from the activity log (denied
  *   requests, an API key refused as coming from a blocked address).
  * - A rule that fires records an action in audit.security_actions in the same transaction as
  *   the signal (so a replay or restart never decides twice), at most once per subject per window.
@@ -50,6 +51,7 @@ const LOGIN_ACTION = 'POST /v1/auth/login';
  */
 export class SecurityMonitor {
   private running = false;
+  private consumer: BusConsumer | undefined;
   private loop: Promise<void> | undefined;
   private readonly pause = new WakeableSleep();
 
@@ -64,16 +66,23 @@ export class SecurityMonitor {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** The projection feeding login signals (run by a ProjectionRunner over the platform log). */
-  get loginSignals(): Projection {
-    return {
-      name: 'audit.security-monitor.logins.v1',
-      typePrefixes: ['identity.LoginFailed', 'identity.LoginBlocked', 'identity.UnknownAccountLoginFailed'],
-      apply: (event, manager) => this.onLoginEvent(event, manager),
-      reset: async (manager) => {
-        await manager.query(`DELETE FROM audit.security_signals WHERE kind IN ('login_failure_ip', 'login_failure_account')`);
+  /**
+   * Identity's login events, consumed from the bus by consumer group `audit.security-monitor`
+   * (the Postgres log, or Kafka with KAFKA_BROKERS): deduplicated by event id, the group's
+   * position committed only after the handler's transaction. A redelivered event finds its
+   * signals already stored (unique per event) and decides nothing again.
+   */
+  async followLogins(bus: MessageBus, onError: (error: unknown) => void): Promise<void> {
+    this.consumer = await bus.subscribe({
+      topic: topicFor('identity'),
+      group: 'audit.security-monitor',
+      handler: async (message) => {
+        if (!LOGIN_FAILURE_TYPES.has(message.type)) return;
+        await this.dataSource.transaction((manager) => this.onLoginEvent(message, manager));
       },
-    };
+      onError,
+      onDeadLetter: (dead) => this.log.error('security monitor gave up on a login event (dead letter)', { eventId: dead.message.id, type: dead.message.type, err: dead.error }),
+    });
   }
 
   start(): void {
@@ -82,6 +91,7 @@ export class SecurityMonitor {
   }
 
   async stop(): Promise<void> {
+    await this.consumer?.stop();
     this.running = false;
     this.pause.wake();
     await this.loop;
@@ -100,7 +110,7 @@ export class SecurityMonitor {
         if (e.result === 'denied' && e.action !== LOGIN_ACTION) {
           const ip = normalizeIp(e.ip) ?? e.ip;
           const { threshold, windowSeconds } = this.rules.deniedBurst;
-          const count = await this.signal(manager, tenantId, 'denied', ip, new Date(e.at), windowSeconds);
+          const count = await this.signal(manager, tenantId, 'denied', ip, new Date(e.at), windowSeconds, e.activityId);
           if (count >= threshold) await this.decide(manager, tenantId, 'denied-burst', 'open_incident', ip, { count, windowSeconds }, new Date(e.at), windowSeconds);
         }
       }
@@ -118,26 +128,33 @@ export class SecurityMonitor {
     }
   }
 
-  private async onLoginEvent(event: RecordedEvent, manager: EntityManager): Promise<void> {
+  private async onLoginEvent(event: BusMessage, manager: EntityManager): Promise<void> {
     const d = event.data as { tenantId: string; userId?: string; ip?: string | null; at: string };
     const at = new Date(d.at);
     const ip = d.ip ? (normalizeIp(d.ip) ?? d.ip) : undefined;
     if (ip) {
       const { threshold, windowSeconds } = this.rules.failedLoginsPerIp;
-      const count = await this.signal(manager, d.tenantId, 'login_failure_ip', ip, at, windowSeconds);
+      const count = await this.signal(manager, d.tenantId, 'login_failure_ip', ip, at, windowSeconds, event.id);
       if (count >= threshold) await this.decide(manager, d.tenantId, 'failed-logins-per-ip', 'block_ip', ip, { count, windowSeconds }, at, windowSeconds);
     }
     if (d.userId && event.type !== 'identity.UnknownAccountLoginFailed') {
       const { threshold, windowSeconds } = this.rules.failedLoginsPerAccount;
-      const count = await this.signal(manager, d.tenantId, 'login_failure_account', d.userId, at, windowSeconds);
+      const count = await this.signal(manager, d.tenantId, 'login_failure_account', d.userId, at, windowSeconds, event.id);
       if (count >= threshold) await this.decide(manager, d.tenantId, 'failed-logins-per-account', 'suspend_account', d.userId, { count, windowSeconds, ...(ip ? { ip } : {}) }, at, windowSeconds);
     }
     this.pause.wake();
   }
 
-  /** Stores a signal and answers how many of its kind and subject fall in the window ending at `at`. */
-  private async signal(manager: EntityManager, tenantId: string, kind: string, subject: string, at: Date, windowSeconds: number): Promise<number> {
-    await manager.query('INSERT INTO audit.security_signals (tenant_id, kind, subject, at) VALUES ($1, $2, $3, $4)', [tenantId, kind, subject, at]);
+  /**
+   * Stores a signal and answers how many of its kind and subject fall in the window ending at
+   * `at` — or 0 when this source (event or activity id) was already counted (a redelivery).
+   */
+  private async signal(manager: EntityManager, tenantId: string, kind: string, subject: string, at: Date, windowSeconds: number, sourceId: string): Promise<number> {
+    const inserted: unknown[] = await manager.query(
+      'INSERT INTO audit.security_signals (tenant_id, kind, subject, at, source_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, source_id) DO NOTHING RETURNING signal_id',
+      [tenantId, kind, subject, at, sourceId],
+    );
+    if (inserted.length === 0) return 0;
     const rows: Array<{ n: string }> = await manager.query(
       `SELECT count(*) AS n FROM audit.security_signals WHERE tenant_id = $1 AND kind = $2 AND subject = $3 AND at > $4 AND at <= $5`,
       [tenantId, kind, subject, new Date(at.getTime() - windowSeconds * 1000), at],
