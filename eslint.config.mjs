@@ -32,6 +32,9 @@ function boundaries(forTests) {
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:contracts', 'type:kernel', 'type:infra', 'type:testing'] },
       // Benchmarks may measure domain code (the ledger's Merkle tree) and a service's parts in
       // process (the ledger sequencing from PostgreSQL), besides infrastructure.
+      // The example integrator shows what an outsider builds on: public contracts (and kafkajs) only;
+      // its tests may publish through the platform's bus and use the test harness.
+      { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:contracts', ...(forTests ? ['type:testing', 'type:infra', 'type:kernel'] : [])] },
       { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:kernel', 'type:infra', 'type:testing', 'type:contracts', 'type:domain', 'type:service'] },
       // Bounded contexts: own scope, shared libraries, and anybody's contracts — nothing else.
       { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:shared', 'type:contracts'] },
@@ -43,6 +46,7 @@ function boundaries(forTests) {
       // The operator CLI (custodian start/verify) and the benchmarks: shared libraries, plus the
       // audit context's pure ledger code (offline verification needs nothing else).
       { sourceTag: 'scope:operator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:audit'] },
+      { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['type:contracts', 'scope:shared'] },
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity', 'scope:gateway', 'scope:scheduling', 'scope:records', 'scope:audit'] },
     ],
   };
