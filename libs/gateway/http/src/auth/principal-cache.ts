@@ -1,13 +1,13 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { IDENTITY_PATTERNS, type AccessChange, type Principal, type PrincipalRequest } from '@custodian/identity/contracts';
+import { IDENTITY_PATTERNS, type AccessChange, type AccessChangesResponse, type Principal, type PrincipalRequest } from '@custodian/identity/contracts';
+import { LongPollFollower } from '../services/long-poll-follower';
 import { IdentityClient } from '../identity/identity.client';
 import { GatewayConfig } from '../gateway.config';
 
 const MAX_ENTRIES = 20_000;
 /** Longest long-poll; kept well inside the service timeout so a quiet feed never looks like a lost one. */
 const POLL_WAIT_MS = 5_000;
-const RETRY_MS = 250;
 
 /**
  * What each credential may do, cached in this gateway and forgotten the moment the identity
@@ -21,13 +21,9 @@ const RETRY_MS = 250;
 export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly entries = new Map<string, Principal>();
   private position: number | undefined;
-  private connected = false;
   /** Bumped by every invalidation; a fetch that saw it change does not cache. */
   private epoch = 0;
-  private running = false;
-  private warnedUnreachable = false;
-  private loop: Promise<void> | undefined;
-  private readonly logger = new Logger('PrincipalCache');
+  private readonly follower: LongPollFollower<AccessChangesResponse>;
 
   private readonly pollWaitMs: number;
 
@@ -36,19 +32,36 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
     config: GatewayConfig,
   ) {
     this.pollWaitMs = Math.max(0, Math.min(POLL_WAIT_MS, Math.floor(config.serviceTimeoutMs / 2)));
+    // Fail safe: while the feed is lost nothing is cached, and the position is forgotten.
+    this.follower = new LongPollFollower(
+      'access-change feed',
+      new Logger('PrincipalCache'),
+      () => this.identity.send(IDENTITY_PATTERNS.accessChanges, { after: this.position, waitMs: this.pollWaitMs }, { requestId: 'access-changes' }),
+      {
+        onAnswer: (res) => {
+          if (res.reset) this.clear();
+          else this.invalidate(res.changes);
+          this.position = res.position;
+        },
+        onLost: () => {
+          this.clear();
+          this.position = undefined;
+        },
+      },
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.follow();
+    this.follower.start();
   }
 
-  /** Stops following. A long-poll in flight is not awaited: it ends when the transport closes. */
   onModuleDestroy(): void {
-    this.running = false;
-    this.connected = false;
+    this.follower.stop();
     this.clear();
-    void this.loop?.catch(() => undefined);
+  }
+
+  private get connected(): boolean {
+    return this.follower.connected;
   }
 
   /** The principal of a session access token (already signature-checked). */
@@ -77,29 +90,6 @@ export class PrincipalCache implements OnApplicationBootstrap, OnModuleDestroy {
       this.entries.set(key, principal);
     }
     return principal;
-  }
-
-  private async follow(): Promise<void> {
-    while (this.running) {
-      try {
-        const res = await this.identity.send(IDENTITY_PATTERNS.accessChanges, { after: this.position, waitMs: this.pollWaitMs }, { requestId: 'access-changes' });
-        if (res.reset) this.clear();
-        else this.invalidate(res.changes);
-        this.position = res.position;
-        if (!this.connected) this.logger.log('following the access-change feed');
-        this.connected = true;
-        this.warnedUnreachable = false;
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        if (this.connected) this.logger.warn(`access-change feed lost (${why}): serving without cache until it is back`);
-        else if (!this.warnedUnreachable) this.logger.warn(`access-change feed not reachable yet (${why}): serving without cache until it is`);
-        this.warnedUnreachable = true;
-        this.connected = false;
-        this.clear();
-        this.position = undefined;
-        if (this.running) await new Promise((r) => setTimeout(r, RETRY_MS));
-      }
-    }
   }
 
   private clear(): void {

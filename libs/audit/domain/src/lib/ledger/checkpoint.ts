@@ -1,3 +1,4 @@
+import type { CheckpointView } from '@custodian/audit/contracts';
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
@@ -29,12 +30,13 @@ export interface CheckpointBody {
   timestamp: string;
 }
 
-export interface SignedCheckpoint extends CheckpointBody {
-  /** keyIdOf(the signing key's public key): 16 lowercase hex digits. */
-  keyId: string;
-  /** Standard base64 (padded) of the 64-byte Ed25519 signature over the body bytes. */
-  signature: string;
-}
+/**
+ * A body with its signature: the wire shape the API serves (`CheckpointView` of the audit
+ * contracts, one type for both): `keyId` = keyIdOf(the signing key's public key), 16 lowercase
+ * hex digits; `signature` = standard base64 (padded) of the 64-byte Ed25519 signature over the
+ * body bytes.
+ */
+export type SignedCheckpoint = CheckpointView;
 
 const ORIGIN = /^[\x21-\x7e]{1,255}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ConsistencyProofView, InclusionProofView } from '@custodian/audit/contracts';
 import { signedCheckpointProblem, toEd25519PublicKey, verifyCheckpointSignature, type SignedCheckpoint } from './checkpoint';
 import { leafHash, nodeHash, rootFromInclusion, verifyConsistency } from './merkle';
 
@@ -11,28 +12,18 @@ import { leafHash, nodeHash, rootFromInclusion, verifyConsistency } from './merk
  * lengths, integer ranges) and returns a result; none throws on any input.
  */
 
-/** Proves that one event's hash is leaf `leafIndex` of the tree a signed checkpoint names. */
-export interface InclusionProofDocument {
-  kind: 'custodian.inclusion-proof/v1';
-  eventId: string;
-  /** The event's chain hash (`RecordedEvent.hash`): the leaf data. */
-  eventHash: string;
-  leafIndex: number;
-  /** Must equal checkpoint.treeSize. */
-  treeSize: number;
-  /** RFC 6962 audit path, the leaf's sibling first. */
-  auditPath: string[];
-  checkpoint: SignedCheckpoint;
-}
+/**
+ * Proves that one event's hash (the leaf data) is leaf `leafIndex` of the tree the signed
+ * checkpoint names; `treeSize` must equal checkpoint.treeSize; `auditPath` is the RFC 6962
+ * audit path, the leaf's sibling first. The API's `InclusionProofView`, one type for both.
+ */
+export type InclusionProofDocument = InclusionProofView;
 
-/** Proves that the tree of `from` is a prefix of the tree of `to` (same origin, same key). */
-export interface ConsistencyProofDocument {
-  kind: 'custodian.consistency-proof/v1';
-  from: SignedCheckpoint;
-  to: SignedCheckpoint;
-  /** RFC 6962 consistency proof PROOF(from.treeSize, D[0:to.treeSize]). */
-  proof: string[];
-}
+/**
+ * Proves that the tree of `from` is a prefix of the tree of `to` (same origin, same key);
+ * `proof` is RFC 6962 PROOF(from.treeSize, D[0:to.treeSize]). The API's `ConsistencyProofView`.
+ */
+export type ConsistencyProofDocument = ConsistencyProofView;
 
 export interface LedgerExportEvent {
   eventId: string;
