@@ -102,14 +102,14 @@ export class ActivityRecorder implements OnApplicationBootstrap, OnApplicationSh
 
   private async tick(): Promise<void> {
     if (this.shipping || this.stopped) return;
-    try {
-      this.spool.flush();
-    } catch (error) {
-      this.logger.error(`activity spool fsync failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (Date.now() < this.nextAttempt) return;
     this.shipping = (async () => {
       try {
+        await this.spool.flush();
+      } catch (error) {
+        this.logger.error(`activity spool fsync failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      try {
+        if (Date.now() < this.nextAttempt) return;
         this.spool.seal();
         await this.ship();
         if (this.outage) this.logger.log('audit service reachable again: activity backlog delivered');

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OPEN = 'open.ndjson';
@@ -32,12 +32,15 @@ export class ActivitySpool {
     this.pendingLines++;
   }
 
-  /** fsyncs what was appended since the last flush. */
-  flush(): void {
-    if (this.fd !== undefined && this.dirty) {
-      fdatasyncSync(this.fd);
-      this.dirty = false;
-    }
+  /**
+   * fsyncs what was appended since the last flush, off the event loop (a synchronous fsync
+   * would stall every request in flight). Callers do not seal or close while it runs.
+   */
+  async flush(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined || !this.dirty) return;
+    this.dirty = false;
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Entries appended but not yet sealed (for logs and readiness). */
@@ -87,14 +90,15 @@ export class ActivitySpool {
   }
 
   close(): void {
-    this.flush();
+    if (this.fd !== undefined) fsyncSync(this.fd);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
   private sealFile(): void {
+    // No fsync here (it would stall the event loop): the shipper flushes right before sealing,
+    // and a power loss can take at most the lines appended since that flush.
     if (this.fd !== undefined) {
-      fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = undefined;
     }

@@ -82,14 +82,14 @@ describe('ActivitySpool', () => {
   });
 
   describe('seal', () => {
-    it('creates no segment when nothing was appended', () => {
+    it('creates no segment when nothing was appended', async () => {
       const spool = spoolOn();
       spool.seal();
       expect(spool.sealedSegments()).toEqual([]);
       spool.append({ n: 1 });
       spool.seal();
       spool.seal();
-      spool.flush();
+      await spool.flush();
       spool.seal();
       expect(spool.sealedSegments()).toEqual(['0000000000000001.ndjson']);
     });
