@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
-import type { NewEvent, RecordedEvent } from '@custodian/kernel';
+import { publicPayloadOf, type NewEvent, type RecordedEvent } from '@custodian/kernel';
 import { eventStoreMigrations, PostgresEventStore } from '@custodian/event-store';
 import { BUS_CONTEXTS, createKafkaClient, Headers, KafkaBus, KafkaPublisher, messagingMigrations, startRelay, toKafkaRecord, topicFor, type BusMessage, type RunningRelays } from '@custodian/messaging';
 import { createPool, migrate } from '@custodian/platform';
 import { createDatabase, dropDatabase, startMokapi, testAdminUrl, waitFor, type MokapiHandle } from '@custodian/testing';
-import { ASYNCAPI_PATH } from './generate-asyncapi';
+import { ASYNCAPI_PATH, PRIVATE_FIELDS } from './generate-asyncapi';
 
 const ROOT = join(__dirname, '..', '..');
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -87,7 +87,7 @@ describe('docs/asyncapi.yaml served by mokapi', () => {
       appended.push(...(await store.append(`${f.type}-${randomUUID()}`, [event], 'no_stream')).events);
     }
     // Production producer settings (idempotent) with one-event batches: see the mokapi harness notes.
-    relays = await startRelay({ store, pool, kafka: { brokers: mokapi.brokers, clientId: 'asyncapi-spec' }, relay: { batchSize: 1, idleMs: 10 } });
+    relays = await startRelay({ store, pool, kafka: { brokers: mokapi.brokers, clientId: 'asyncapi-spec' }, relay: { batchSize: 1, idleMs: 10 }, privateFields: PRIVATE_FIELDS });
     const last = appended[appended.length - 1].globalPosition;
     for (const relay of relays.relays) await relay.caughtUpTo(last, 30_000);
     expect(relays.relays.every((r) => !r.paused)).toBe(true);
@@ -100,8 +100,13 @@ describe('docs/asyncapi.yaml served by mokapi', () => {
     await waitFor(() => (seen.length >= appended.length ? true : undefined), 30_000, 50, `${appended.length} messages`);
     const byId = new Map(seen.map((m) => [m.id, m]));
     for (const e of appended) {
-      expect(byId.get(e.eventId)).toMatchObject({ type: e.type, schemaVersion: e.schemaVersion, subject: e.streamId, tenantId: e.tenantId, traceparent: TRACEPARENT, data: e.data });
+      expect(byId.get(e.eventId)).toMatchObject({ type: e.type, schemaVersion: e.schemaVersion, subject: e.streamId, tenantId: e.tenantId, traceparent: TRACEPARENT, data: publicPayloadOf(PRIVATE_FIELDS, e.type, e.data) });
     }
+    // What a context declares private never leaves: a failed login arrives without address or agent.
+    const login = appended.find((e) => e.type === 'identity.LoginFailed');
+    expect(login?.data).toHaveProperty('ip');
+    expect(byId.get(login?.eventId ?? '')?.data).not.toHaveProperty('ip');
+    expect(byId.get(login?.eventId ?? '')?.data).not.toHaveProperty('userAgent');
   });
 
   it('refuses a record whose data breaks its schema, and one without the CloudEvents headers', async () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AUDIT_PRIVATE_FIELDS } from '@custodian/audit/contracts';
 import { busConfigFields, busConfigFrom, startServiceRelay } from '@custodian/messaging';
 import { parseMasterKey } from '@custodian/crypto';
 import { AuditConfig, startAuditService } from '@custodian/audit/service';
@@ -47,11 +48,10 @@ runMain(async () => {
       deniedBurst: { threshold: env.SECURITY_DENIED_BURST, windowSeconds: env.SECURITY_DENIED_WINDOW / 1000 },
     },
     env.INCIDENT_DEADLINE_SWEEP,
-    busConfigFrom(env),
   );
   const running = await startAuditService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'audit service listening');
-  const relay = await startServiceRelay({ context: 'audit', store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
+  const relay = await startServiceRelay({ context: 'audit', privateFields: AUDIT_PRIVATE_FIELDS, store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
   return async () => {
     await relay?.stop();
     await running.close();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { IDENTITY_PRIVATE_FIELDS } from '@custodian/identity/contracts';
 import { busConfigFields, busConfigFrom, startServiceRelay } from '@custodian/messaging';
 import { parseMasterKey } from '@custodian/crypto';
 import { bool, createLogger, defineConfig, int, loadConfig, NestJsonLogger, oneOf, port, runMain, secret, startTelemetry, string, url } from '@custodian/platform';
@@ -35,7 +36,7 @@ runMain(async () => {
   }, env.INVITE_TTL_SECONDS);
   const running = await startIdentityService(config, new NestJsonLogger(log));
   log.info({ host: config.host, port: config.port }, 'identity service listening');
-  const relay = await startServiceRelay({ context: 'identity', store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
+  const relay = await startServiceRelay({ context: 'identity', privateFields: IDENTITY_PRIVATE_FIELDS, store: running.service.store, databaseUrl: env.DATABASE_URL, bus: busConfigFrom(env), logger: log });
   return async () => {
     await relay?.stop();
     await running.close();

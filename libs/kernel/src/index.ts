@@ -6,3 +6,4 @@ export * from './lib/command-handler';
 export * from './lib/messages';
 export * from './lib/command';
 export * from './lib/validation';
+export * from './lib/public-payload';

@@ -7,3 +7,4 @@ export * from './lib/events/audit.schemas';
 export * from './lib/events/audit.upcast';
 export * from './lib/messages/audit.messages';
 export * from './lib/messages/webhooks.messages';
+export * from './lib/events/audit.private-fields';

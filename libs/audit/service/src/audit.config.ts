@@ -1,4 +1,3 @@
-import type { BusConfig } from '@custodian/messaging';
 import type { SecurityRules } from './security/security-monitor';
 
 /** The audit service's configuration, built once in main.ts and injected. */
@@ -15,7 +14,5 @@ export class AuditConfig {
     readonly rules: SecurityRules,
     /** How often breach notification deadlines are checked (ms). */
     readonly deadlineSweepMs = 60_000,
-    /** Where the monitor consumes identity's events: Kafka with brokers, else the Postgres log. */
-    readonly bus: BusConfig = {},
   ) {}
 }

@@ -12,7 +12,7 @@ import { ActivityLog } from './activity/activity-log';
 import type { AuditConfig } from './audit.config';
 import { IncidentsHandler, incidentsProjection } from './incidents/incidents.handler';
 import { auditMigrations } from './infra/audit.migrations';
-import { createBus, messagingMigrations, type MessageBus } from '@custodian/messaging';
+import { messagingMigrations, PostgresLogBus, type MessageBus } from '@custodian/messaging';
 import { CheckpointSigner } from './ledger/checkpoint-signer';
 import { Ledger } from './ledger/ledger';
 import { LedgerQueries } from './ledger/ledger-queries';
@@ -65,10 +65,13 @@ export class AuditService {
     this.blocklist = new BlocklistHandler(this.store);
     this.identity = new ServiceClient<IdentityMessages>('identity', ClientProxyFactory.create({ transport: Transport.TCP, options: config.identity }), 10_000);
     this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log);
-    this.bus = createBus({ config: config.bus, store: this.store, pool: this.pool });
+    // The monitor needs what public topics withhold (client addresses): it consumes the platform's
+    // own log through the bus port's Postgres adapter, whatever KAFKA_BROKERS says (Kafka carries
+    // public payloads for integrators).
+    this.bus = new PostgresLogBus(this.store, this.pool);
     this.webhookDispatcher = new WebhookDispatcher(this.pool, this.store, cipher, { log });
     this.webhooks = new WebhooksHandler(this.pool, this.store, cipher, (webhookId) => this.webhookDispatcher.changed(webhookId));
-    this.activity = new ActivityLog(this.dataSource, (entries, manager) => this.monitor.onActivity(entries, manager));
+    this.activity = new ActivityLog(this.dataSource, (entries, manager) => this.monitor.onActivity(entries, manager), () => this.monitor.wake());
   }
 
   /** Applies the schema (as the connection's owner), loads the ledger and starts every loop. */

@@ -5,3 +5,4 @@ export * from './lib/events/identity.events';
 export * from './lib/events/identity.schemas';
 export * from './lib/events/identity.upcast';
 export * from './lib/messages/identity.messages';
+export * from './lib/events/identity.private-fields';

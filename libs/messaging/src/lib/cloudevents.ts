@@ -1,4 +1,4 @@
-import { ValidationError, type JsonObject, type RecordedEvent } from '@custodian/kernel';
+import { publicPayloadOf, ValidationError, type JsonObject, type PrivateFields, type RecordedEvent } from '@custodian/kernel';
 import type { BusMessage } from './bus.port';
 import { sourceFor } from './topics';
 
@@ -53,10 +53,11 @@ export interface OutgoingRecord {
 }
 
 /**
- * The record the relay publishes for a stored event: key = stream id, value = the event data
- * exactly as stored (already-encrypted personal fields stay encrypted: nothing is decrypted).
+ * The record the relay publishes for a stored event: key = stream id, value = the event's public
+ * payload — the data as stored (encrypted personal fields stay encrypted: nothing is decrypted)
+ * without the fields its context declares private (`privateFields`: client IPs, credential hashes).
  */
-export function toKafkaRecord(event: RecordedEvent, context: string): OutgoingRecord {
+export function toKafkaRecord(event: RecordedEvent, context: string, privateFields: PrivateFields = {}): OutgoingRecord {
   const headers: Record<string, string> = {
     [Headers.specversion]: CE_SPECVERSION,
     [Headers.id]: event.eventId,
@@ -70,7 +71,7 @@ export function toKafkaRecord(event: RecordedEvent, context: string): OutgoingRe
   };
   const traceparent = event.metadata?.traceparent;
   if (typeof traceparent === 'string' && traceparent !== '') headers[Headers.traceparent] = traceparent;
-  return { key: event.streamId, value: JSON.stringify(event.data), headers, timestamp: String(Date.parse(event.recordedAt)) };
+  return { key: event.streamId, value: JSON.stringify(publicPayloadOf(privateFields, event.type, event.data)), headers, timestamp: String(Date.parse(event.recordedAt)) };
 }
 
 /** The message a Postgres-log consumer sees for a stored event: the same fields the Kafka record carries. */

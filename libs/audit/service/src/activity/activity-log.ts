@@ -21,6 +21,8 @@ export class ActivityLog {
     private readonly dataSource: DataSource,
     /** Runs in the same transaction as the insert: a batch is stored with its consequences or not at all. */
     private readonly onStored: (entries: ActivityEntry[], manager: EntityManager) => Promise<void> = async () => undefined,
+    /** Runs once a batch with new entries has committed. */
+    private readonly afterCommit: () => void = () => undefined,
   ) {}
 
   async record({ body }: ServiceRequest<{ entries: ActivityEntry[] }>): Promise<RecordActivityResponse> {
@@ -29,7 +31,7 @@ export class ActivityLog {
     const valid = entries.filter(wellFormed);
     if (valid.length !== entries.length) throw new ValidationError(`${entries.length - valid.length} activity entries are malformed`, { field: 'entries' }, 'malformed_activity');
     if (valid.length === 0) return { stored: 0, duplicates: 0 };
-    return this.dataSource.transaction(async (manager) => {
+    const result = await this.dataSource.transaction(async (manager): Promise<RecordActivityResponse> => {
     const rows: Array<{ activity_id: string }> = await manager.query(
       `INSERT INTO audit.activity (activity_id, tenant_id, at, request_id, actor_kind, user_id, api_key_id, action, operation, target_ids, status, result, error_code, ip, user_agent, duration_ms, gateway)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[])
@@ -59,6 +61,8 @@ export class ActivityLog {
     if (stored.length > 0) await this.onStored(stored, manager);
     return { stored: stored.length, duplicates: valid.length - stored.length };
     });
+    if (result.stored > 0) this.afterCommit();
+    return result;
   }
 
   /** Newest first, keyset-paginated; filters combine with AND. */

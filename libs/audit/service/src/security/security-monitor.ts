@@ -52,6 +52,7 @@ const LOGIN_FAILURE_TYPES = new Set(['identity.LoginFailed', 'identity.LoginBloc
 export class SecurityMonitor {
   private running = false;
   private consumer: BusConsumer | undefined;
+  private woken = false;
   private loop: Promise<void> | undefined;
   private readonly pause = new WakeableSleep();
 
@@ -68,7 +69,7 @@ export class SecurityMonitor {
 
   /**
    * Identity's login events, consumed from the bus by consumer group `audit.security-monitor`
-   * (the Postgres log, or Kafka with KAFKA_BROKERS): deduplicated by event id, the group's
+   * (the platform's own log: public topics withhold the client address): deduplicated by event id, the group's
    * position committed only after the handler's transaction. A redelivered event finds its
    * signals already stored (unique per event) and decides nothing again.
    */
@@ -79,6 +80,7 @@ export class SecurityMonitor {
       handler: async (message) => {
         if (!LOGIN_FAILURE_TYPES.has(message.type)) return;
         await this.dataSource.transaction((manager) => this.onLoginEvent(message, manager));
+        this.wake();
       },
       onError,
       onDeadLetter: (dead) => this.log.error('security monitor gave up on a login event (dead letter)', { eventId: dead.message.id, type: dead.message.type, err: dead.error }),
@@ -101,21 +103,24 @@ export class SecurityMonitor {
   async onActivity(entries: ActivityEntry[], manager: EntityManager): Promise<void> {
     const relevant = entries.filter((e) => e.tenantId && (e.result === 'denied' || e.errorCode === 'ip_blocked'));
     if (relevant.length === 0) return;
-    {
-      for (const e of relevant) {
-        const tenantId = e.tenantId as string;
-        if (e.errorCode === 'ip_blocked' && e.actor.kind === 'api_key') {
-          await this.decide(manager, tenantId, 'api-key-from-blocked-ip', 'revoke_api_key', e.actor.keyId, { ip: e.ip }, new Date(e.at), null);
-        }
-        if (e.result === 'denied' && e.action !== LOGIN_ACTION) {
-          const ip = normalizeIp(e.ip) ?? e.ip;
-          const { threshold, windowSeconds } = this.rules.deniedBurst;
-          const count = await this.signal(manager, tenantId, 'denied', ip, new Date(e.at), windowSeconds, e.activityId);
-          if (count >= threshold) await this.decide(manager, tenantId, 'denied-burst', 'open_incident', ip, { count, windowSeconds }, new Date(e.at), windowSeconds);
-        }
+    for (const e of relevant) {
+      const tenantId = e.tenantId as string;
+      if (e.errorCode === 'ip_blocked' && e.actor.kind === 'api_key') {
+        await this.decide(manager, tenantId, 'api-key-from-blocked-ip', 'revoke_api_key', e.actor.keyId, { ip: e.ip }, new Date(e.at), null);
+      }
+      if (e.result === 'denied' && e.action !== LOGIN_ACTION) {
+        const ip = normalizeIp(e.ip) ?? e.ip;
+        const { threshold, windowSeconds } = this.rules.deniedBurst;
+        const count = await this.signal(manager, tenantId, 'denied', ip, new Date(e.at), windowSeconds, e.activityId);
+        if (count >= threshold) await this.decide(manager, tenantId, 'denied-burst', 'open_incident', ip, { count, windowSeconds }, new Date(e.at), windowSeconds);
       }
     }
-    setImmediate(() => this.pause.wake());
+  }
+
+  /** Tells the worker a decision may have been committed (call after the deciding transaction commits). */
+  wake(): void {
+    this.woken = true;
+    this.pause.wake();
   }
 
   /** Carries out pending actions now (tests; the worker does it continuously). */
@@ -142,7 +147,6 @@ export class SecurityMonitor {
       const count = await this.signal(manager, d.tenantId, 'login_failure_account', d.userId, at, windowSeconds, event.id);
       if (count >= threshold) await this.decide(manager, d.tenantId, 'failed-logins-per-account', 'suspend_account', d.userId, { count, windowSeconds, ...(ip ? { ip } : {}) }, at, windowSeconds);
     }
-    this.pause.wake();
   }
 
   /**
@@ -177,12 +181,15 @@ export class SecurityMonitor {
   private async work(): Promise<void> {
     while (this.running) {
       let n = 0;
+      // A wake that arrives while a step runs (a decision committed just after its query) must
+      // not wait out the next pause.
+      this.woken = false;
       try {
         n = await this.step();
       } catch (error) {
         this.log.error('security monitor step failed; retrying', { err: error instanceof Error ? error.message : String(error) });
       }
-      if (n === 0) await this.pause.sleep(200);
+      if (n === 0 && !this.woken) await this.pause.sleep(200);
     }
   }
 

@@ -1,9 +1,14 @@
-import { signWebhook, WEBHOOK_HEADERS, type WebhookEventPayload } from '@custodian/audit/contracts';
-import type { RecordedEvent } from '@custodian/kernel';
+import { AUDIT_PRIVATE_FIELDS, signWebhook, WEBHOOK_HEADERS, type WebhookEventPayload } from '@custodian/audit/contracts';
+import { IDENTITY_PRIVATE_FIELDS } from '@custodian/identity/contracts';
+import { publicPayloadOf, type PrivateFields, type RecordedEvent } from '@custodian/kernel';
+
+/** Every context's private fields (the same rules the relay applies to public topics). */
+const PRIVATE_FIELDS: PrivateFields = { ...IDENTITY_PRIVATE_FIELDS, ...AUDIT_PRIVATE_FIELDS };
 
 /**
- * The body of one event's delivery. `data` is the stored data as is: personal fields stay the
- * encrypted envelopes they are in the log; nothing is decrypted. Metadata (actor, IP address,
+ * The body of one event's delivery. `data` is the event's public payload: the stored data with
+ * its context's private fields removed (client IPs, credential hashes); personal fields stay the
+ * encrypted envelopes they are in the log, nothing is decrypted. Metadata (actor, IP address,
  * correlation) is not sent. The body of a delivery is the same on every attempt.
  */
 export function webhookPayloadOf(event: RecordedEvent): WebhookEventPayload {
@@ -19,7 +24,7 @@ export function webhookPayloadOf(event: RecordedEvent): WebhookEventPayload {
     time: event.recordedAt,
     tenantId: event.tenantId,
     position: event.globalPosition,
-    data: event.data,
+    data: publicPayloadOf(PRIVATE_FIELDS, event.type, event.data),
   };
 }
 

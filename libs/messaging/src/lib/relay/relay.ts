@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { EventStore, RecordedEvent } from '@custodian/kernel';
+import type { EventStore, PrivateFields, RecordedEvent } from '@custodian/kernel';
 import { WakeableSleep } from '@custodian/platform';
 import { SessionLock } from '../advisory-lock';
 import { toKafkaRecord } from '../cloudevents';
@@ -16,6 +16,8 @@ export interface RelayOptions {
   /** Runtime-role pool: the relay's checkpoint (`messaging.relay_checkpoints`) and its lock. */
   pool: Pool;
   publisher: RecordPublisher;
+  /** Fields that never leave the platform, per event type (the context's contracts declare them). */
+  privateFields?: PrivateFields;
   /** The context whose events it publishes (`records`). */
   context: string;
   /** @defaultValue `custodian.<context>.v1` */
@@ -207,7 +209,7 @@ export class Relay {
 
   /** One attempt at the batch; false (after logging and backing off) when the broker failed. */
   private async publish(page: RecordedEvent[]): Promise<boolean> {
-    const records = page.map((event) => toKafkaRecord(event, this.options.context));
+    const records = page.map((event) => toKafkaRecord(event, this.options.context, this.options.privateFields));
     try {
       await this.options.publisher.publish(this.topic, records);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { EventStore } from '@custodian/kernel';
+import type { EventStore, PrivateFields } from '@custodian/kernel';
 import { createPool, migrate } from '@custodian/platform';
 import { kafkaEnabled, type BusConfig } from '../create-bus';
 import type { BusLogger } from '../logger';
@@ -14,6 +14,8 @@ export interface ServiceRelayOptions {
   databaseUrl: string;
   bus: BusConfig;
   logger: BusLogger;
+  /** The context's private fields (its contracts' `<CONTEXT>_PRIVATE_FIELDS`): never published. */
+  privateFields?: PrivateFields;
 }
 
 export interface RunningServiceRelay {
@@ -41,6 +43,7 @@ export async function startServiceRelay(options: ServiceRelayOptions): Promise<R
       pool,
       kafka: { brokers: options.bus.kafkaBrokers ?? [], clientId: `${options.bus.kafkaClientId ?? 'custodian'}-${options.context}-relay` },
       contexts: [options.context],
+      privateFields: options.privateFields,
       logger: options.logger,
     });
     return {

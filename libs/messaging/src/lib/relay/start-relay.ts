@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { EventStore } from '@custodian/kernel';
+import type { EventStore, PrivateFields } from '@custodian/kernel';
 import { createKafkaClient, brokerFields, type KafkaConnectionConfig } from '../kafka/kafka-client';
 import { KafkaPublisher, type KafkaProducerSettings } from '../kafka/kafka-publisher';
 import { BusLogFields, silentBusLogger, type BusLogger } from '../logger';
@@ -14,6 +14,8 @@ export interface StartRelayOptions {
   /** Contexts to relay, one relay (and topic) each; a service passes its own. @defaultValue all of BUS_CONTEXTS */
   contexts?: readonly string[];
   producer?: KafkaProducerSettings;
+  /** Fields withheld from public topics, per event type (see PrivateFields). */
+  privateFields?: PrivateFields;
   /** Tuning shared by the relays (batch size, poll interval, backoff). */
   relay?: Pick<RelayOptions, 'batchSize' | 'idleMs' | 'initialBackoffMs' | 'maxBackoffMs' | 'pausedLogEveryMs' | 'standbyPollMs'>;
   logger?: BusLogger;
@@ -33,7 +35,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const logger = options.logger ?? silentBusLogger;
   const publisher = new KafkaPublisher(createKafkaClient(options.kafka, logger), options.producer);
   const relays = (options.contexts ?? BUS_CONTEXTS).map(
-    (context) => new Relay({ ...options.relay, store: options.store, pool: options.pool, publisher, context, logger }),
+    (context) => new Relay({ ...options.relay, store: options.store, pool: options.pool, publisher, context, logger, privateFields: options.privateFields }),
   );
   for (const relay of relays) await relay.start();
   logger.info({ ...brokerFields(options.kafka), [BusLogFields.topic]: relays.map((r) => r.topic).join(',') }, 'relay started');
