@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { PostgresEventStore } from '@custodian/event-store';
+import { createPool } from '@custodian/platform';
 import { verifyConsistencyDocument, verifyInclusionDocument } from '@custodian/audit/domain';
 import { parseMasterKey } from '@custodian/crypto';
 import { tenantStreamId } from '@custodian/identity/contracts';
@@ -252,6 +254,31 @@ describe('audit', () => {
       expect(incident.timeline[1].text).toMatch(/^1\d? failed logins from 203\.0\.113\.77/);
       expect(incident.timeline[2]).toMatchObject({ by: { kind: 'rule', id: 'failed-logins-per-ip' } });
       expect(incident.timeline[2].text).toContain(`Address ${attacker} blocked until`);
+    });
+
+    it('does not act on a burst that is history (events older than the window, as on a first start)', async () => {
+      const t = await tenant();
+      const attacker = '203.0.113.88';
+      const pool = createPool({ connectionString: testDatabaseUrl(), max: 1 });
+      const store = new PostgresEventStore(pool);
+      const longAgo = (i: number) => new Date(Date.now() - 3_600_000 + i * 1000).toISOString();
+      const events = Array.from({ length: 12 }, (_, i) => ({
+        eventId: randomUUID(),
+        type: 'identity.UnknownAccountLoginFailed',
+        schemaVersion: 1,
+        tenantId: t.tenantId,
+        data: { tenantId: t.tenantId, emailIndex: 'ab'.repeat(32), at: longAgo(i), ip: attacker, userAgent: null },
+        metadata: { actorId: 'anonymous', correlationId: randomUUID() },
+      }));
+      const appended = await store.append(`identity-logins-unknown-${t.tenantId}-history`, events, 'no_stream').finally(() => pool.end());
+      // A fresh burst right after, from another address, is acted on: the monitor has read past the old one.
+      const fresh = '203.0.113.89';
+      for (let i = 0; i < 10; i++) expectError(await t.login(email('guess'), fresh, 'nope'), 401, 'invalid_credentials');
+      await waitFor(async () => ((await t.login(t.ownerEmail, fresh)).status === 403 ? true : undefined), 10_000, 50, 'the fresh attacker to be blocked');
+      expect(appended.lastGlobalPosition).toBeGreaterThan(0);
+      ok(await t.login(t.ownerEmail, attacker));
+      const blocked = ok(await http('GET', `${gw.url}/v1/security/blocked-ips`, { headers: bearer(t.owner) })).items.map((b: { ip: string }) => b.ip);
+      expect(blocked).toEqual([fresh]);
     });
 
     it('an admin block and unblock reach the gateway within a second', async () => {

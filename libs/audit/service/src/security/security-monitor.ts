@@ -168,6 +168,9 @@ export class SecurityMonitor {
 
   /** Records a decided action unless the same rule already acted on this subject within the window (null: ever). */
   private async decide(manager: EntityManager, tenantId: string, rule: Rule, kind: ActionKind, subject: string, detail: ActionRow['detail'], at: Date, windowSeconds: number | null): Promise<void> {
+    // A burst whose window closed before now is history (a first start reading the whole log, a
+    // long outage): it is counted, but nobody is blocked or suspended today for it.
+    if (windowSeconds !== null && this.clock().getTime() - at.getTime() > windowSeconds * 1000) return;
     const since = windowSeconds === null ? new Date(0) : new Date(at.getTime() - windowSeconds * 1000);
     const earlier: unknown[] = await manager.query('SELECT 1 FROM audit.security_actions WHERE tenant_id = $1 AND rule = $2 AND subject = $3 AND decided_at > $4 LIMIT 1', [tenantId, rule, subject, since]);
     if (earlier.length > 0) return;
