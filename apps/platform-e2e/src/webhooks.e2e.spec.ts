@@ -175,8 +175,12 @@ describe('webhooks', () => {
     });
     const id = created.body.webhookId as string;
     const listed = ok(await t.api('GET', '/v1/webhooks'));
-    expect(listed.items).toEqual([created.body]);
-    expect(ok(await t.api('GET', `/v1/webhooks/${id}`))).toEqual(created.body);
+    // The dispatcher moves `position` past events the hook does not take, at any moment: compare the rest.
+    const { position: createdAt, ...created0 } = created.body;
+    const moving = { position: expect.any(Number), updatedAt: expect.any(String) };
+    expect(listed.items).toEqual([{ ...created0, ...moving }]);
+    expect(listed.items[0].position).toBeGreaterThanOrEqual(createdAt);
+    expect(ok(await t.api('GET', `/v1/webhooks/${id}`))).toEqual({ ...created0, ...moving });
     for (const res of [created, await t.api('GET', '/v1/webhooks'), await t.api('GET', `/v1/webhooks/${id}`)]) expect(JSON.stringify(res.body)).not.toContain(r.secret);
 
     const body = { url: r.url, events: ['audit.*'], secret: r.secret };
@@ -316,7 +320,7 @@ describe('webhooks', () => {
     expect(firstRound.map(incidentIdOf)).toEqual(opened.map((o) => o.incidentId));
     const view = ok(await t.api('GET', `/v1/webhooks/${hook.webhookId}`));
 
-    expectError(await t.api('POST', `/v1/webhooks/${hook.webhookId}/replay`, { fromPosition: view.position + 2 }), 422, 'replay_ahead_of_position');
+    expectError(await t.api('POST', `/v1/webhooks/${hook.webhookId}/replay`, { fromPosition: view.position + 1_000_000 }), 422, 'replay_ahead_of_position');
     const from = firstRound[1].body.position;
     const replayed = ok(await t.api('POST', `/v1/webhooks/${hook.webhookId}/replay`, { fromPosition: from }));
     expect(replayed.position).toBe(from - 1);
