@@ -29,7 +29,7 @@ describe('audit', () => {
   let auditPort: number;
   const password = 'correct horse battery';
   const spoolDir = mkdtempSync(join(tmpdir(), 'custodian-e2e-spool-'));
-  const rules = { failedLoginsPerIp: { threshold: 10, windowSeconds: 300, blockSeconds: 3_600 }, failedLoginsPerAccount: { threshold: 6, windowSeconds: 3_600 }, deniedBurst: { threshold: 12, windowSeconds: 60 } };
+  const rules = { failedLoginsPerIp: { threshold: 10, windowSeconds: 300, blockSeconds: 3_600 }, failedLoginsPerAccount: { threshold: 8, windowSeconds: 3_600 }, deniedBurst: { threshold: 12, windowSeconds: 60 } };
 
   beforeAll(async () => {
     masterKey = parseMasterKey(testMasterKey());
@@ -324,7 +324,7 @@ describe('audit', () => {
       const t = await tenant();
       const victim = await t.person({ records: { access: 'read', locations: 'all' } });
       // From many addresses (no single address reaches the per-address rule).
-      for (let i = 0; i < 6; i++) expect((await t.login(victim.email, `192.0.2.${100 + i}`, 'wrong')).status).toBe(401);
+      for (let i = 0; i < 8; i++) expect((await t.login(victim.email, `192.0.2.${100 + i}`, 'wrong')).status).toBe(401);
       await waitFor(async () => {
         const u = ok(await http('GET', `${gw.url}/v1/users/${victim.userId}`, { headers: bearer(t.owner) }));
         return u.status === 'disabled' ? u : undefined;
@@ -340,7 +340,7 @@ describe('audit', () => {
       expect(incident.timeline[2].text).toContain('suspended');
 
       // The owner is never suspended: the incident says why.
-      for (let i = 0; i < 6; i++) await t.login(t.ownerEmail, `192.0.2.${150 + i}`, 'wrong');
+      for (let i = 0; i < 8; i++) await t.login(t.ownerEmail, `192.0.2.${150 + i}`, 'wrong');
       const ownerNote = await waitFor(async () => {
         const n = ok(await http('GET', `${gw.url}/v1/security/notifications`, { headers: bearer(t.owner) })).items;
         return n.find((x: { text: string }) => x.text.includes(t.ownerId));

@@ -79,7 +79,8 @@ export interface RunningAudit {
 
 /**
  * The audit service in this process on a free port, on the run's test database. Checkpoints
- * every 200 ms by default (tests wait on them); rules as configured, defaults otherwise.
+ * every 200 ms by default (tests wait on them); rules as configured, defaults otherwise; a
+ * security monitor of its own (consumer group) so suites' rules do not judge each other's events.
  */
 export async function startAudit(masterKey: Buffer, identityPort: number, options: { port?: number; rules?: Partial<SecurityRules>; checkpointIntervalMs?: number } = {}): Promise<RunningAudit> {
   const p = options.port ?? (await freePort());
@@ -91,6 +92,10 @@ export async function startAudit(masterKey: Buffer, identityPort: number, option
     { host: '127.0.0.1', port: identityPort },
     { origin: 'custodian-e2e', checkpointIntervalMs: options.checkpointIntervalMs ?? 200, checkpointEvents: 10_000 },
     { ...DEFAULT_SECURITY_RULES, ...options.rules },
+    60_000,
+    // Suites share one database: each audit runs its own monitor (its rules, its signals) rather
+    // than one suite's monitor judging another suite's logins by its thresholds.
+    `audit.security-monitor.e2e-${randomBytes(4).toString('hex')}`,
   );
   const running = await startAuditService(config, quietLogger());
   return { service: running.service, port: p, close: running.close };

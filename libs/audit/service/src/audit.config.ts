@@ -14,5 +14,10 @@ export class AuditConfig {
     readonly rules: SecurityRules,
     /** How often breach notification deadlines are checked (ms). */
     readonly deadlineSweepMs = 60_000,
+    /**
+     * The security monitor's consumer group. One per deployment (the default); a separate group
+     * runs an independent monitor with its own rules on the same database (the test suites do).
+     */
+    readonly monitorGroup = 'audit.security-monitor',
   ) {}
 }

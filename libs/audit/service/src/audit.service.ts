@@ -64,7 +64,7 @@ export class AuditService {
     this.incidents = new IncidentsHandler(this.store, this.dataSource, cipher, async () => readModelAt(this.incidentsProjection, await this.store.headPosition()));
     this.blocklist = new BlocklistHandler(this.store);
     this.identity = new ServiceClient<IdentityMessages>('identity', ClientProxyFactory.create({ transport: Transport.TCP, options: config.identity }), 10_000);
-    this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log);
+    this.monitor = new SecurityMonitor(this.pool, this.dataSource, config.rules, this.blocklist, this.incidents, this.identity, log, undefined, config.monitorGroup);
     // The monitor needs what public topics withhold (client addresses): it consumes the platform's
     // own log through the bus port's Postgres adapter, whatever KAFKA_BROKERS says (Kafka carries
     // public payloads for integrators).

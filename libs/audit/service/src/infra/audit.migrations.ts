@@ -70,15 +70,17 @@ CREATE INDEX activity_ip_time ON audit.activity (ip, at DESC);
 -- Security monitor: signals seen (from events and activity), and the actions its rules decided.
 CREATE TABLE audit.security_signals (
   signal_id  bigserial PRIMARY KEY,
+  -- The monitor's consumer group (one per deployment; independent monitors count separately).
+  monitor    text NOT NULL,
   tenant_id  uuid NOT NULL,
   kind       text NOT NULL,
   subject    text NOT NULL,
   at         timestamptz NOT NULL,
   -- The event or activity entry that raised it: a redelivered one is not counted twice.
   source_id  text NOT NULL,
-  UNIQUE (kind, source_id)
+  UNIQUE (monitor, kind, source_id)
 );
-CREATE INDEX security_signals_window ON audit.security_signals (tenant_id, kind, subject, at);
+CREATE INDEX security_signals_window ON audit.security_signals (monitor, tenant_id, kind, subject, at);
 
 CREATE TABLE audit.security_actions (
   action_id   uuid PRIMARY KEY,

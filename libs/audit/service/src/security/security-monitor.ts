@@ -65,6 +65,8 @@ export class SecurityMonitor {
     private readonly identity: ServiceClient<IdentityMessages>,
     private readonly log: { warn(msg: string, detail?: Record<string, unknown>): void; error(msg: string, detail?: Record<string, unknown>): void },
     private readonly clock: () => Date = () => new Date(),
+    /** Its consumer group; monitors with another group (other rules) count their own signals. */
+    private readonly group = 'audit.security-monitor',
   ) {}
 
   /**
@@ -76,7 +78,7 @@ export class SecurityMonitor {
   async followLogins(bus: MessageBus, onError: (error: unknown) => void): Promise<void> {
     this.consumer = await bus.subscribe({
       topic: topicFor('identity'),
-      group: 'audit.security-monitor',
+      group: this.group,
       handler: async (message) => {
         if (!LOGIN_FAILURE_TYPES.has(message.type)) return;
         await this.dataSource.transaction((manager) => this.onLoginEvent(message, manager));
@@ -155,13 +157,13 @@ export class SecurityMonitor {
    */
   private async signal(manager: EntityManager, tenantId: string, kind: string, subject: string, at: Date, windowSeconds: number, sourceId: string): Promise<number> {
     const inserted: unknown[] = await manager.query(
-      'INSERT INTO audit.security_signals (tenant_id, kind, subject, at, source_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, source_id) DO NOTHING RETURNING signal_id',
-      [tenantId, kind, subject, at, sourceId],
+      'INSERT INTO audit.security_signals (monitor, tenant_id, kind, subject, at, source_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (monitor, kind, source_id) DO NOTHING RETURNING signal_id',
+      [this.group, tenantId, kind, subject, at, sourceId],
     );
     if (inserted.length === 0) return 0;
     const rows: Array<{ n: string }> = await manager.query(
-      `SELECT count(*) AS n FROM audit.security_signals WHERE tenant_id = $1 AND kind = $2 AND subject = $3 AND at > $4 AND at <= $5`,
-      [tenantId, kind, subject, new Date(at.getTime() - windowSeconds * 1000), at],
+      `SELECT count(*) AS n FROM audit.security_signals WHERE monitor = $6 AND tenant_id = $1 AND kind = $2 AND subject = $3 AND at > $4 AND at <= $5`,
+      [tenantId, kind, subject, new Date(at.getTime() - windowSeconds * 1000), at, this.group],
     );
     return Number(rows[0]?.n ?? 0);
   }
