@@ -10,3 +10,4 @@ export * from './lib/paging';
 export * from './lib/messaging/module-caller';
 export * from './lib/messaging/tcp-microservice';
 export * from './lib/messaging/service-client';
+export * from './lib/db/session-lock';

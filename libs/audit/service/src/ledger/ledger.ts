@@ -1,9 +1,9 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { MerkleTree, type SignedCheckpoint } from '@custodian/audit/domain';
 import type { CheckpointView } from '@custodian/audit/contracts';
 import { computeEventHash, type PostgresEventStore } from '@custodian/event-store';
 import { InfrastructureError, NotFoundError, type RecordedEvent } from '@custodian/kernel';
-import { WakeableSleep } from '@custodian/platform';
+import { SessionLock, WakeableSleep } from '@custodian/platform';
 import type { CheckpointSigner } from './checkpoint-signer';
 
 export interface LedgerOptions {
@@ -21,8 +21,7 @@ export interface LedgerOptions {
   clock?: () => Date;
 }
 
-/** Session advisory lock: one sequencer per database; other instances follow the table. */
-const SEQUENCER_LOCK = 0x6c656467; // 'ledg'
+const AUDIT_LOCK_SPACE = 0x61756474; // 'audt'
 
 type LeafRow = { leaf_index: string; event_hash: Buffer };
 
@@ -45,7 +44,8 @@ export class Ledger {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly pause = new WakeableSleep();
-  private lockClient: PoolClient | undefined;
+  /** One sequencer per database; other instances follow the table. */
+  private readonly lock: SessionLock;
   private lastSigned: { treeSize: number; at: number } | undefined;
   private latestView: CheckpointView | undefined;
   private integrityFailure: string | undefined;
@@ -67,6 +67,11 @@ export class Ledger {
     this.batchSize = options.batchSize ?? 2_000;
     this.idleMs = options.idleMs ?? 50;
     this.clock = options.clock ?? (() => new Date());
+    // A cut lock session (restart, idle timeout) must never crash the process: the role is given
+    // up, and the next round takes the lock again.
+    this.lock = new SessionLock(pool, AUDIT_LOCK_SPACE, 'ledger-sequencer', {
+      onLost: (error) => this.options.log?.warn('ledger sequencer lost its lock session; will try to take it again', { err: error.message }),
+    });
   }
 
   get size(): number {
@@ -84,7 +89,7 @@ export class Ledger {
   }
 
   get isSequencer(): boolean {
-    return this.lockClient !== undefined;
+    return this.lock.held;
   }
 
   async start(): Promise<void> {
@@ -98,11 +103,7 @@ export class Ledger {
     this.running = false;
     this.pause.wake();
     await this.loop;
-    if (this.lockClient) {
-      await this.lockClient.query('SELECT pg_advisory_unlock($1)', [SEQUENCER_LOCK]).catch(() => undefined);
-      this.lockClient.release();
-      this.lockClient = undefined;
-    }
+    await this.lock.release();
   }
 
   /** Resolves once every event up to `globalPosition` is a leaf (tests, tools). */
@@ -186,15 +187,12 @@ export class Ledger {
     while (this.running) {
       let progressed = false;
       try {
-        if (!this.lockClient) await this.tryBecomeSequencer();
-        progressed = this.lockClient ? await this.sequenceBatch() : await this.followBatch();
-        if (this.lockClient) await this.signIfDue();
+        if (!this.lock.held) await this.tryBecomeSequencer();
+        progressed = this.lock.held ? await this.sequenceBatch() : await this.followBatch();
+        if (this.lock.held) await this.signIfDue();
       } catch (error) {
         this.options.log?.error('ledger step failed; retrying', { err: error instanceof Error ? error.message : String(error) });
-        if (this.lockClient) {
-          this.lockClient.release(true);
-          this.lockClient = undefined;
-        }
+        await this.lock.release(true);
         await this.pause.sleep(500);
         continue;
       }
@@ -205,29 +203,14 @@ export class Ledger {
   }
 
   private async tryBecomeSequencer(): Promise<void> {
-    const client = await this.pool.connect();
+    if (!(await this.lock.tryAcquire())) return;
+    // Another sequencer may have appended leaves since we loaded: catch up from the table first.
     try {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEQUENCER_LOCK]);
-      if (got.rows[0]?.ok) {
-        // An idle session can be cut (database restart, idle timeout, pg_terminate_backend): the
-        // lock goes with it. Never crash on that; give up the sequencer role and try again.
-        client.on('error', (error) => {
-          this.options.log?.warn('ledger sequencer lost its lock session; will try to take it again', { err: error.message });
-          if (this.lockClient === client) {
-            this.lockClient = undefined;
-            client.release(true);
-          }
-        });
-        // Another sequencer may have appended leaves since we loaded: catch up from the table first.
-        while (await this.followBatch());
-        this.lockClient = client;
-        return;
-      }
+      while (await this.followBatch());
     } catch (error) {
-      client.release(true);
+      await this.lock.release();
       throw error;
     }
-    client.release();
   }
 
   /** Reads the next events of the log and stores them as leaves, in one transaction. */
@@ -239,9 +222,7 @@ export class Ledger {
     // Written through the session that holds the advisory lock: if that session is gone (and
     // with it the lock), the insert fails and this instance stops sequencing — two instances
     // can never both append leaves.
-    const lock = this.lockClient;
-    if (!lock) return false;
-    await lock.query(
+    await this.lock.query(
       `INSERT INTO audit.ledger_leaves (leaf_index, global_position, event_id, tenant_id, stream_id, stream_version, recorded_at, event_hash)
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::bytea[])`,
       [

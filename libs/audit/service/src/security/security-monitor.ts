@@ -125,16 +125,6 @@ export class SecurityMonitor {
     this.pause.wake();
   }
 
-  /** Carries out pending actions now (tests; the worker does it continuously). */
-  async runPending(): Promise<number> {
-    let done = 0;
-    for (;;) {
-      const n = await this.step();
-      if (n === 0) return done;
-      done += n;
-    }
-  }
-
   private async onLoginEvent(event: BusMessage, manager: EntityManager): Promise<void> {
     const d = event.data as { tenantId: string; userId?: string; ip?: string | null; at: string };
     const at = new Date(d.at);

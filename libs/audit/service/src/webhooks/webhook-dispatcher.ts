@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { webhookEventTypeMatches } from '@custodian/audit/contracts';
 import type { PersonalDataCipher } from '@custodian/crypto';
 import type { PostgresEventStore } from '@custodian/event-store';
 import type { RecordedEvent } from '@custodian/kernel';
-import { WakeableSleep } from '@custodian/platform';
+import { SessionLock, WakeableSleep } from '@custodian/platform';
 import { postWebhook, type WebhookPostOutcome } from './webhook-http';
 import { typePrefixesOf, webhookBackoffMs, webhookHeadersOf, webhookPayloadOf } from './webhook-request';
 import { webhookSecretSubject } from './webhook-rows';
@@ -31,7 +31,7 @@ export interface WebhookDispatcherOptions {
 }
 
 /** Session advisory lock: one dispatcher per database; other instances stand by. */
-const DISPATCHER_LOCK = 0x77686b73; // 'whks'
+const AUDIT_LOCK_SPACE = 0x61756474; // 'audt' (the ledger's sequencer lock is in the same space)
 
 type HookRow = {
   webhook_id: string;
@@ -95,7 +95,7 @@ export class WebhookDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly pause = new WakeableSleep();
-  private lockClient: PoolClient | undefined;
+  private readonly lock: SessionLock;
   private readonly workers = new Map<string, HookWorker>();
   /** The log's final head as the dispatcher last read it. */
   private head = 0;
@@ -123,11 +123,18 @@ export class WebhookDispatcher {
     this.clock = options.clock ?? (() => new Date());
     this.random = options.random ?? Math.random;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
+    // The lock lives with the session: if the session is cut, stop delivering at once.
+    this.lock = new SessionLock(pool, AUDIT_LOCK_SPACE, 'webhook-dispatcher', {
+      onLost: (error) => {
+        this.options.log?.warn('webhook dispatcher lost its lock session; stopping deliveries', { err: error.message });
+        void this.stopWorkers();
+      },
+    });
   }
 
   /** True while this instance holds the dispatcher lock (it is the one delivering). */
   get isDispatching(): boolean {
-    return this.lockClient !== undefined;
+    return this.lock.held;
   }
 
   start(): void {
@@ -142,7 +149,7 @@ export class WebhookDispatcher {
     this.pause.wake();
     await this.loop;
     await this.stopWorkers();
-    await this.releaseLock(false);
+    await this.lock.release();
   }
 
   /** A webhook was created, changed, replayed or deleted: look again now rather than at the next poll. */
@@ -154,59 +161,26 @@ export class WebhookDispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        if (!this.lockClient) await this.tryLock();
-        if (this.lockClient) {
-          await this.reconcile(this.lockClient);
+        if (!this.lock.held) await this.lock.tryAcquire();
+        if (this.lock.held) {
+          await this.reconcile();
           await this.wakeOnNewEvents();
         }
       } catch (error) {
         this.options.log?.error('webhook dispatcher step failed; retrying', { err: errorText(error) });
         await this.stopWorkers();
-        await this.releaseLock(true);
+        await this.lock.release(true);
       }
       await this.pause.sleep(this.idleMs);
     }
   }
 
-  private async tryLock(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [DISPATCHER_LOCK]);
-      if (!got.rows[0]?.ok) {
-        client.release();
-        return;
-      }
-    } catch (error) {
-      client.release(true);
-      throw error;
-    }
-    // The lock lives with the session: if the session is cut, stop delivering at once.
-    client.on('error', (error) => {
-      this.options.log?.warn('webhook dispatcher lost its lock session; stopping deliveries', { err: error.message });
-      if (this.lockClient === client) {
-        this.lockClient = undefined;
-        client.release(true);
-        void this.stopWorkers();
-      }
-    });
-    this.lockClient = client;
-  }
-
-  private async releaseLock(broken: boolean): Promise<void> {
-    const client = this.lockClient;
-    this.lockClient = undefined;
-    if (!client) return;
-    // A session whose unlock failed is discarded, never returned to the pool holding the lock.
-    const unlocked = !broken && (await client.query('SELECT pg_advisory_unlock($1)', [DISPATCHER_LOCK]).then(() => true, () => false));
-    client.release(!unlocked);
-  }
-
   /** Starts a worker for each active webhook that has none; workers of other webhooks end on their own. */
-  private async reconcile(lock: PoolClient): Promise<void> {
-    await lock.query('SELECT 1'); // the lock session is alive
+  private async reconcile(): Promise<void> {
+    await this.lock.query('SELECT 1'); // the lock session is alive
     const active = await this.pool.query<{ webhook_id: string }>(`SELECT webhook_id FROM audit.webhooks WHERE status = 'active' AND deleted_at IS NULL`);
     for (const { webhook_id: id } of active.rows) {
-      if (!this.running || !this.lockClient) return;
+      if (!this.running || !this.lock.held) return;
       if (this.workers.has(id)) continue;
       const worker = new HookWorker(id);
       this.workers.set(id, worker);
@@ -231,7 +205,7 @@ export class WebhookDispatcher {
   }
 
   private async work(worker: HookWorker): Promise<void> {
-    while (worker.running && this.running && this.lockClient) {
+    while (worker.running && this.running && this.lock.held) {
       let progressed = false;
       try {
         progressed = await this.step(worker);
@@ -274,7 +248,7 @@ export class WebhookDispatcher {
     const delivery = await this.openDelivery(hook, event);
     const body = JSON.stringify(webhookPayloadOf(event));
     for (let attempt = delivery.attempts + 1; ; attempt++) {
-      if (!worker.running || !this.lockClient) return 'stopped';
+      if (!worker.running || !this.lock.held) return 'stopped';
       if (!(await this.isCurrent(hook))) return 'superseded';
       const at = this.clock();
       const headers = webhookHeadersOf({ secret, deliveryId: delivery.deliveryId, eventId: event.eventId, timestamp: Math.floor(at.getTime() / 1000), body });

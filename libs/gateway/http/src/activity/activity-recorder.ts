@@ -88,18 +88,6 @@ export class ActivityRecorder implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Entries spooled and not yet delivered (tests, diagnostics). */
-  pending(): number {
-    return this.spool.openLines + this.spool.backlog();
-  }
-
-  /** Delivers everything spooled now (tests and shutdown); rejects while audit is unreachable. */
-  async drain(): Promise<void> {
-    await this.shipping;
-    this.spool.seal();
-    await this.ship();
-  }
-
   private async tick(): Promise<void> {
     if (this.shipping || this.stopped) return;
     this.shipping = (async () => {

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventStore, RecordedEvent } from '@custodian/kernel';
 import { WakeableSleep } from '@custodian/platform';
-import { SessionLock } from '../advisory-lock';
+import type { SessionLock } from '@custodian/platform';
+import { busLock } from '../advisory-lock';
 import type { BusConsumer, DeadLetter, MessageBus, SubscribeOptions } from '../bus.port';
 import { fromRecordedEvent } from '../cloudevents';
 import { BusLogFields, silentBusLogger, type BusLogger } from '../logger';
@@ -91,7 +92,7 @@ class PostgresLogConsumer implements BusConsumer {
     this.category = categoryOf(options.topic);
     if (!options.group) throw new RangeError('a consumer group name is required');
     this.policy = resolveRetryPolicy(options.retry);
-    this.lock = new SessionLock(pool, `consumer|${options.group}|${options.topic}`);
+    this.lock = busLock(pool, `consumer|${options.group}|${options.topic}`);
     this.log = busOptions.logger ?? silentBusLogger;
   }
 

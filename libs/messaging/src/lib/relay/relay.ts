@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventStore, PrivateFields, RecordedEvent } from '@custodian/kernel';
 import { WakeableSleep } from '@custodian/platform';
-import { SessionLock } from '../advisory-lock';
+import type { SessionLock } from '@custodian/platform';
+import { busLock } from '../advisory-lock';
 import { toKafkaRecord } from '../cloudevents';
 import type { RecordPublisher } from '../kafka/kafka-publisher';
 import { BusLogFields, silentBusLogger, type BusLogger } from '../logger';
@@ -81,7 +82,7 @@ export class Relay {
     this.topic = options.topic ?? topicFor(options.context);
     this.typePrefix = options.typePrefix ?? `${options.context}.`;
     this.name = options.name ?? `kafka:${this.topic}`;
-    this.lock = new SessionLock(options.pool, `relay|${this.name}`);
+    this.lock = busLock(options.pool, `relay|${this.name}`);
     this.log = options.logger ?? silentBusLogger;
   }
 
