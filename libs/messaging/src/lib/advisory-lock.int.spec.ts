@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { testDatabaseUrl, waitFor } from '@custodian/testing';
-import { createPool } from './pool';
-import { SessionLock } from './session-lock';
+import { createPool, SessionLock } from '@custodian/platform';
+import { busLock } from './advisory-lock';
 
+/** The platform's SessionLock, as the bus uses it (busLock) and as the ledger and webhooks do. */
 describe('SessionLock', () => {
   const pool = createPool({ connectionString: testDatabaseUrl(), max: 4 });
   const admin = createPool({ connectionString: testDatabaseUrl(), runtimeRole: false, max: 1 });
@@ -13,7 +14,7 @@ describe('SessionLock', () => {
 
   it('has one holder at a time; a release hands it over', async () => {
     const name = randomUUID();
-    const [a, b] = [new SessionLock(pool, 42, name), new SessionLock(pool, 42, name)];
+    const [a, b] = [busLock(pool, name), busLock(pool, name)];
     expect(await a.tryAcquire()).toBe(true);
     expect(await b.tryAcquire()).toBe(false);
     expect([a.held, b.held]).toEqual([true, false]);
